@@ -1,0 +1,70 @@
+"""CHGNet 0.3.0, the embedded default model: its weights ship inside the ``chgnet`` wheel."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import torch
+
+from molxtal.io import sha256_file
+from molxtal.models.base import Model
+from molxtal.models.vacuum import PeriodicBoxCalculator
+
+CHGNET_VERSION = "0.3.0"
+#: CHGNet 0.3.0 is trained on MPtrj and covers Z = 1 (H) to 94 (Pu).
+CHGNET_MAX_Z = 94
+
+
+def _set_chgnet_dtype(dtype: torch.dtype) -> None:
+    """CHGNet builds its graphs with a module-level ``TORCH_DTYPE``; point it at ``dtype``.
+
+    This is process-wide: one process runs CHGNet in one precision at a time.
+    """
+    import chgnet.graph.converter
+    import chgnet.graph.crystalgraph
+    import chgnet.model.model
+
+    for module in (chgnet.graph.converter, chgnet.graph.crystalgraph, chgnet.model.model):
+        module.TORCH_DTYPE = dtype
+
+
+def _cast_to_weight_dtype(module, args):
+    # CHGNet's composition model casts its input with ``.float()``; follow the weights instead.
+    return (args[0].to(module.weight.dtype),)
+
+
+def chgnet_weights_path() -> Path:
+    """The CHGNet 0.3.0 weight file inside the installed package."""
+    import chgnet
+
+    folder = Path(chgnet.__file__).parent / "pretrained" / CHGNET_VERSION
+    return next(folder.glob("*.pth.tar"))
+
+
+def load_chgnet(dtype: str = "float64", device: str = "cpu") -> Model:
+    """Load CHGNet 0.3.0 offline as a :class:`Model` (float64 or float32)."""
+    from ase.data import chemical_symbols
+    from chgnet.model import CHGNet, CHGNetCalculator
+
+    torch_dtype = torch.float64 if dtype == "float64" else torch.float32
+    _set_chgnet_dtype(torch_dtype)
+    with contextlib.redirect_stdout(io.StringIO()):  # CHGNet prints on load
+        network = CHGNet.load(model_name=CHGNET_VERSION, verbose=False, use_device=device)
+        network = network.to(torch_dtype)
+        network.composition_model.fc.register_forward_pre_hook(_cast_to_weight_dtype)
+        calculator = CHGNetCalculator(network, use_device=device)
+    weights = chgnet_weights_path()
+    return Model(
+        name="chgnet",
+        family="CHGNet",
+        calculator=PeriodicBoxCalculator(calculator),
+        dtype=dtype,
+        device=device,
+        path=str(weights),
+        sha256=sha256_file(weights),
+        elements=frozenset(chemical_symbols[1 : CHGNET_MAX_Z + 1]),
+        periodic_only=True,
+        extra={"version": CHGNET_VERSION},
+    )

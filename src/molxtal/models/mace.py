@@ -1,0 +1,105 @@
+"""MACE models: foundation models through mace-torch's own loaders, or any ``.model`` file."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import urllib.parse
+from pathlib import Path
+
+from molxtal.errors import MolxtalError
+from molxtal.io import sha256_file
+from molxtal.models.base import Model
+
+#: Seconds to wait for the download host before declaring the machine offline.
+NETWORK_PROBE_TIMEOUT_S = 10.0
+
+
+def foundation_url(loader: str, size: str) -> str:
+    """The URL mace-torch downloads a foundation model from (``loader`` is mace-mp or mace-off)."""
+    from mace.calculators.foundations_models import mace_mp_urls, mace_off_urls
+
+    return (mace_mp_urls if loader == "mace-mp" else mace_off_urls)[size]
+
+
+def foundation_cache_path(loader: str, size: str) -> Path:
+    """Where mace-torch caches a foundation model (the same naming as its loaders)."""
+    from mace.tools.utils import get_cache_dir
+
+    basename = os.path.basename(foundation_url(loader, size)).split("?")[0]
+    if loader == "mace-mp":
+        basename = "".join(c for c in basename if c.isalnum() or c in "_")
+    return Path(get_cache_dir()) / basename
+
+
+def _probe_network(url: str) -> str | None:
+    """Return ``None`` if the host of ``url`` accepts a connection, else the reason it did not."""
+    host = urllib.parse.urlparse(url).hostname
+    try:
+        with socket.create_connection((host, 443), timeout=NETWORK_PROBE_TIMEOUT_S):
+            return None
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def download_foundation(name: str, loader: str, size: str) -> Path:
+    """Return the cached checkpoint of a foundation model, downloading it with mace-torch.
+
+    Offline, fails within :data:`NETWORK_PROBE_TIMEOUT_S` with a one-line explanation.
+    """
+    cached = foundation_cache_path(loader, size)
+    if cached.is_file():
+        return cached
+    url = foundation_url(loader, size)
+    reason = _probe_network(url)
+    if reason is None:
+        from mace.calculators.foundations_models import download_mace_mp_checkpoint, mace_off
+
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                if loader == "mace-mp":
+                    return Path(download_mace_mp_checkpoint(size))
+                mace_off(model=size, device="cpu", return_raw_model=True)
+                return cached
+        except Exception as exc:  # network errors surface as many types
+            reason = f"{type(exc).__name__}: {exc}"
+    raise MolxtalError(
+        f"cannot download model '{name}' from {url} ({reason}); download that file on a "
+        f"machine with internet and pass its path with --model /path/to/file.model "
+        f"(or copy it to {cached})"
+    )
+
+
+def load_mace_file(
+    path: str | Path, dtype: str = "float64", device: str = "cpu", name=None
+) -> Model:
+    """Load any MACE ``.model`` file as a :class:`Model`."""
+    import mace.calculators  # noqa: F401  (import mace before e3nn, see README)
+    from ase.data import chemical_symbols
+    from mace.calculators import MACECalculator
+
+    path = Path(path)
+    if not path.is_file():
+        raise MolxtalError(f"{path}: model file not found")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            calculator = MACECalculator(model_paths=str(path), device=device, default_dtype=dtype)
+    except Exception as exc:
+        raise MolxtalError(
+            f"{path}: not a loadable MACE model ({type(exc).__name__}: {exc})"
+        ) from exc
+    network = calculator.models[0]
+    elements = frozenset(chemical_symbols[int(z)] for z in network.atomic_numbers)
+    return Model(
+        name=name or path.stem,
+        family="MACE",
+        calculator=calculator,
+        dtype=dtype,
+        device=device,
+        path=str(path.resolve()),
+        sha256=sha256_file(path),
+        elements=elements,
+        extra={"r_max_angstrom": float(network.r_max)},
+    )

@@ -1,0 +1,171 @@
+"""The catalogue of named models and the ``--model`` resolver.
+
+``--model`` accepts a catalogue name (``chgnet``, ``mace-mp-0-medium``, ...), the stem of a
+``.model`` file in the user's model directory, a path to a MACE ``.model`` file, or
+``module:function`` returning any ASE calculator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from molxtal.errors import MolxtalError
+from molxtal.models.base import DTYPES, Model
+from molxtal.models.chgnet import load_chgnet
+from molxtal.models.dispersion import D3Settings, with_d3
+from molxtal.models.mace import download_foundation, foundation_cache_path, load_mace_file
+
+MACE_MP_REF = "Batatia et al., arXiv:2401.00096 (MACE-MP-0)"
+MACE_OFF_REF = "Kovács et al., arXiv:2312.15211 (MACE-OFF23)"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A named model molxtal knows how to obtain."""
+
+    name: str
+    family: str
+    loader: str  # "chgnet", "mace-mp" or "mace-off"
+    size: str | None
+    elements: str
+    training_data: str
+    level_of_theory: str
+    reference: str
+
+    def available_offline(self) -> bool:
+        """True if the model can be loaded now without a download."""
+        if self.loader == "chgnet":
+            return True
+        return foundation_cache_path(self.loader, self.size).is_file()
+
+
+def _mace_mp(size: str) -> CatalogueEntry:
+    return CatalogueEntry(
+        f"mace-mp-0-{size}",
+        "MACE",
+        "mace-mp",
+        size,
+        "89 elements (H-Pu)",
+        "MPtrj (Materials Project relaxations)",
+        "PBE/PBE+U",
+        MACE_MP_REF,
+    )
+
+
+def _mace_off(size: str) -> CatalogueEntry:
+    return CatalogueEntry(
+        f"mace-off23-{size}",
+        "MACE",
+        "mace-off",
+        size,
+        "H C N O F P S Cl Br I",
+        "SPICE (organic molecules and dimers)",
+        "ωB97M-D3(BJ)/def2-TZVPPD",
+        MACE_OFF_REF,
+    )
+
+
+CATALOGUE: dict[str, CatalogueEntry] = {
+    entry.name: entry
+    for entry in [
+        CatalogueEntry(
+            "chgnet",
+            "CHGNet 0.3.0 (embedded default)",
+            "chgnet",
+            None,
+            "Z = 1-94 (H-Pu)",
+            "MPtrj (Materials Project relaxations)",
+            "PBE/PBE+U",
+            "Deng et al., Nat. Mach. Intell. 5, 1031 (2023)",
+        ),
+        *(_mace_mp(size) for size in ("small", "medium", "large")),
+        *(_mace_off(size) for size in ("small", "medium", "large")),
+    ]
+}
+
+DEFAULT_MODEL = "chgnet"
+
+
+def user_model_dir() -> Path:
+    """Where users keep their own ``.model`` files (``MOLXTAL_MODEL_DIR`` overrides)."""
+    default = Path.home() / ".local" / "share" / "molxtal" / "models"
+    return Path(os.environ.get("MOLXTAL_MODEL_DIR", default))
+
+
+def user_models() -> dict[str, Path]:
+    """``.model`` files in the user's model directory, by file stem."""
+    folder = user_model_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.model"))} if folder.is_dir() else {}
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` picks CUDA when available, else CPU."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device not in ("cpu", "cuda"):
+        raise MolxtalError(f"unknown device '{device}'; choose cpu, cuda or auto")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise MolxtalError("--device cuda asked for, but torch sees no CUDA device")
+    return device
+
+
+def _load_plugin(spec: str, kwargs: dict[str, Any]) -> Model:
+    module_name, _, function_name = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as exc:
+        raise MolxtalError(f"cannot import calculator factory '{spec}' ({exc})") from exc
+    try:
+        calculator = factory(**kwargs)
+    except Exception as exc:
+        raise MolxtalError(
+            f"calculator factory '{spec}' failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not hasattr(calculator, "get_potential_energy"):
+        raise MolxtalError(f"'{spec}' returned {type(calculator).__name__}, not an ASE calculator")
+    return Model(
+        name=spec, family="ASE calculator", calculator=calculator, extra={"kwargs": kwargs}
+    )
+
+
+def load_model(
+    spec: str = DEFAULT_MODEL,
+    *,
+    dtype: str = "float64",
+    device: str = "cpu",
+    dispersion: D3Settings | None = None,
+    model_kwargs: dict[str, Any] | None = None,
+) -> Model:
+    """Load the model named by ``spec`` (see the module docstring) once, ready to use."""
+    if dtype not in DTYPES:
+        raise MolxtalError(f"unknown dtype '{dtype}'; choose one of {DTYPES}")
+    device = resolve_device(device)
+    if model_kwargs and ":" not in spec:
+        raise MolxtalError("--model-kwargs applies only to module:function models")
+    entry = CATALOGUE.get(spec)
+    if entry is not None and entry.loader == "chgnet":
+        model = load_chgnet(dtype, device)
+    elif entry is not None:
+        path = download_foundation(spec, entry.loader, entry.size)
+        model = load_mace_file(path, dtype, device, name=spec)
+    elif spec in user_models():
+        model = load_mace_file(user_models()[spec], dtype, device, name=spec)
+    elif Path(spec).suffix == ".model" or Path(spec).is_file():
+        model = load_mace_file(spec, dtype, device)
+    elif ":" in spec:
+        model = _load_plugin(spec, model_kwargs or {})
+    else:
+        raise MolxtalError(
+            f"unknown model '{spec}'; use one of {', '.join(CATALOGUE)}, a path to a MACE "
+            ".model file, or module:function returning an ASE calculator"
+        )
+    if dispersion is not None:
+        model.calculator = with_d3(model.calculator, dispersion, dtype, device)
+        model.dispersion = dispersion.as_dict()
+    return model

@@ -1,0 +1,1 @@
+"""Workflows: plain functions that take Atoms and a Model and return a typed result."""
