@@ -103,3 +103,62 @@ def load_mace_file(
         elements=elements,
         extra={"r_max_angstrom": float(network.r_max)},
     )
+
+
+def build_random_mace(
+    elements: list[str],
+    r_max: float = 4.0,
+    channels: int = 16,
+    max_l: int = 0,
+    max_ell: int = 2,
+    correlation: int = 2,
+    num_interactions: int = 2,
+    seed: int = 0,
+):
+    """A MACE network with random weights (``ScaleShiftMACE``), for tests and benchmarks.
+
+    ``channels`` and ``max_l`` set the hidden irreps (``channels x 0e [+ channels x 1o]``);
+    MACE-MP-0 medium is ``channels=128, max_l=1, max_ell=3, correlation=3, r_max=6``.
+    The isolated-atom energies are -1 eV per element, so energies are finite and smooth.
+    """
+    import mace.modules  # noqa: F401  (import mace before e3nn, see README)
+    import numpy as np
+    import torch
+    from ase.data import atomic_numbers
+    from e3nn import o3
+    from mace.modules import ScaleShiftMACE, gate_dict, interaction_classes
+
+    torch.manual_seed(seed)
+    numbers = sorted(atomic_numbers[s] for s in elements)
+    irreps = " + ".join(f"{channels}x{ell}{'eo'[ell % 2]}" for ell in range(max_l + 1))
+    interaction = interaction_classes["RealAgnosticResidualInteractionBlock"]
+    return ScaleShiftMACE(
+        r_max=r_max,
+        num_bessel=8,
+        num_polynomial_cutoff=5,
+        max_ell=max_ell,
+        interaction_cls=interaction,
+        interaction_cls_first=interaction,
+        num_interactions=num_interactions,
+        num_elements=len(numbers),
+        hidden_irreps=o3.Irreps(irreps),
+        MLP_irreps=o3.Irreps("16x0e"),
+        atomic_energies=np.full(len(numbers), -1.0),
+        avg_num_neighbors=8.0,
+        atomic_numbers=numbers,
+        correlation=correlation,
+        gate=gate_dict["silu"],
+        atomic_inter_scale=1.0,
+        atomic_inter_shift=0.0,
+    )
+
+
+def save_mace(network, path: str | Path, dtype: str = "float64") -> Path:
+    """Save a MACE network as a ``.model`` file that ``load_mace_file`` (and mace) reads."""
+    import torch
+
+    network = network.to(torch.float64 if dtype == "float64" else torch.float32)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(network, path)
+    return path

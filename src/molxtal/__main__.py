@@ -1,0 +1,5 @@
+"""``python -m molxtal`` runs the command line."""
+
+from molxtal.cli.app import main
+
+main()
