@@ -11,7 +11,9 @@ import typer
 
 from molxtal import __version__
 from molxtal.cli import commands
-from molxtal.cli.console import EXIT_USER_ERROR, report_error
+from molxtal.cli.console import EXIT_USER_ERROR, handle_errors, report_error
+from molxtal.cli.options import DataDirOpt
+from molxtal.data import use_data_dir
 from molxtal.errors import MolxtalError
 
 # e3nn and CHGNet warn about torch.load defaults and tensor copies: noise for our users.
@@ -33,12 +35,15 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@handle_errors
 def _main(
+    data_dir: DataDirOpt = None,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Properties of molecular crystals with machine-learning interatomic potentials."""
+    use_data_dir(data_dir)
 
 
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
