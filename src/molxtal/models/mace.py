@@ -17,8 +17,15 @@ from molxtal.models.base import Model
 NETWORK_PROBE_TIMEOUT_S = 10.0
 
 
+def import_mace() -> None:
+    """Import mace-torch without its start-up chatter on stdout (before e3nn, see README)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import mace.calculators  # noqa: F401
+
+
 def foundation_url(loader: str, size: str) -> str:
     """The URL mace-torch downloads a foundation model from (``loader`` is mace-mp or mace-off)."""
+    import_mace()
     from mace.calculators.foundations_models import mace_mp_urls, mace_off_urls
 
     return (mace_mp_urls if loader == "mace-mp" else mace_off_urls)[size]
@@ -26,6 +33,7 @@ def foundation_url(loader: str, size: str) -> str:
 
 def foundation_cache_path(loader: str, size: str) -> Path:
     """Where mace-torch caches a foundation model (the same naming as its loaders)."""
+    import_mace()
     from mace.tools.utils import get_cache_dir
 
     basename = os.path.basename(foundation_url(loader, size)).split("?")[0]
@@ -76,7 +84,7 @@ def load_mace_file(
     path: str | Path, dtype: str = "float64", device: str = "cpu", name=None
 ) -> Model:
     """Load any MACE ``.model`` file as a :class:`Model`."""
-    import mace.calculators  # noqa: F401  (import mace before e3nn, see README)
+    import_mace()
     from ase.data import chemical_symbols
     from mace.calculators import MACECalculator
 
@@ -121,7 +129,7 @@ def build_random_mace(
     MACE-MP-0 medium is ``channels=128, max_l=1, max_ell=3, correlation=3, r_max=6``.
     The isolated-atom energies are -1 eV per element, so energies are finite and smooth.
     """
-    import mace.modules  # noqa: F401  (import mace before e3nn, see README)
+    import_mace()
     import numpy as np
     import torch
     from ase.data import atomic_numbers
