@@ -44,7 +44,7 @@ def published_table(ice_viii: str = "table") -> dict[str, dict[str, float]]:
     """DMC and the 51 DFT/HF methods (kJ/mol), with DMC ice VIII from source ``ice_viii``."""
     if ice_viii not in ICE_VIII_DMC_KJMOL:
         raise MolxtalError(
-            f"unknown ice VIII DMC source '{ice_viii}'; choose one of {', '.join(ICE_VIII_DMC_KJMOL)}"
+            f"unknown ice VIII DMC source '{ice_viii}'; choose {' or '.join(ICE_VIII_DMC_KJMOL)}"
         )
     table = published_lattice_energies()
     table[DMC] = {**table[DMC], "VIII": ICE_VIII_DMC_KJMOL[ice_viii]}
