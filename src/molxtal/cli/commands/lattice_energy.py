@@ -138,7 +138,8 @@ def lattice_energy_command(
             console.print(
                 f"{name}: {r.what} {state} in {r.steps} BFGS steps (max force "
                 f"{r.final_max_force_eV_per_angstrom:.2e} eV/Å, threshold "
-                f"{r.fmax_eV_per_angstrom:g} eV/Å, ΔE {r.energy_final_eV - r.energy_initial_eV:.6f} eV)"
+                f"{r.fmax_eV_per_angstrom:g} eV/Å, "
+                f"ΔE {r.energy_final_eV - r.energy_initial_eV:.6f} eV)"
             )
     console.print(f"Results in {results.path}")
 
