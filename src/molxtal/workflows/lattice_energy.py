@@ -28,7 +28,7 @@ GAS_FMAX = 1e-3
 CRYSTAL_FMAX = 1e-2
 MAX_STEPS = 500
 #: CHGNet graphs per batch when many structures are evaluated at once.
-CHGNET_BATCH_SIZE = 16
+CHGNET_BATCH_SIZE = 8
 
 
 @dataclass
