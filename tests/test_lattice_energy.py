@@ -122,7 +122,7 @@ def test_co_crystal_is_refused(chgnet, tmp_path):
     mixed.write(path)
     result = CliRunner().invoke(app, ["lattice-energy", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "1 CO2, 1 H2O" in result.output
+    assert "1 CO2, 1 H2O" in result.output and "mixed.extxyz" in result.output
 
 
 def test_wrong_gas_molecule_is_refused(chgnet):

@@ -191,6 +191,7 @@ def lattice_energy(
     fmax: float = CRYSTAL_FMAX,
     gas_fmax: float = GAS_FMAX,
     steps: int = MAX_STEPS,
+    source: str = "crystal",
 ) -> LatticeEnergy:
     """Lattice energy of ``crystal`` per molecule.
 
@@ -201,8 +202,8 @@ def lattice_energy(
     if geometry not in GEOMETRIES:
         raise MolxtalError(f"unknown geometry '{geometry}'; choose one of {', '.join(GEOMETRIES)}")
     if not crystal.pbc.all():
-        raise MolxtalError("crystal: structure is not periodic in all three directions")
-    molecules = single_kind_molecules(crystal)
+        raise MolxtalError(f"{source}: structure is not periodic in all three directions")
+    molecules = single_kind_molecules(crystal, source)
     formula = molecules.formulas[0]
     relaxations: list[Relaxation] = []
     if molecule is None:
@@ -213,7 +214,7 @@ def lattice_energy(
         gas = Atoms(molecule.numbers, positions=molecule.positions, pbc=False)
         given = gas.get_chemical_formula(mode="hill")
         if given != formula:
-            raise MolxtalError(f"gas molecule is {given} but the crystal is made of {formula}")
+            raise MolxtalError(f"gas molecule is {given} but {source} is made of {formula}")
         gas_source = "given"
     if geometry == "fixed":
         work = crystal.copy()
@@ -222,10 +223,10 @@ def lattice_energy(
         work, relaxation = relax_crystal(crystal, model, geometry, pressure_GPa, fmax, steps)
         relaxations.append(relaxation)
         crystal_energy = float(work.get_potential_energy())
-        after = single_kind_molecules(work, "relaxed crystal")
+        after = single_kind_molecules(work, f"{source} (relaxed)")
         if after.count != molecules.count:
             raise MolxtalError(
-                f"relaxed crystal: {after.count} molecules instead of {molecules.count}; "
+                f"{source} (relaxed): {after.count} molecules instead of {molecules.count}; "
                 "molecules reacted or dissociated during the relaxation"
             )
         work.calc = None

@@ -91,7 +91,7 @@ def lattice_energy_command(
         for m in models:
             with results.provenance.stage(f"lattice-energy[{m.name}]"):
                 result = lattice_energy(
-                    atoms, m, gas, geometry, pressure, fmax, gas_fmax, steps
+                    atoms, m, gas, geometry, pressure, fmax, gas_fmax, steps, str(crystal)
                 )  # fmt: skip
             per_model[m.name] = {
                 "formula": result.formula,
