@@ -7,7 +7,7 @@ import pytest
 from ase import Atoms
 from ase.build import bulk
 
-from molxtal.analysis.rdf import max_rdf_radius, partial_rdf, rdf_shape, squared_difference
+from molxtal.analysis.rdf import RDF, max_rdf_radius, partial_rdf, rdf_shape, squared_difference
 from molxtal.errors import MolxtalError
 from molxtal.structures import water_box
 
@@ -85,3 +85,24 @@ def test_squared_difference_of_identical_curves_is_zero():
     rdf = partial_rdf(frames, "O", "O")
     assert squared_difference(rdf, rdf.r, rdf.g) == pytest.approx(0, abs=1e-12)
     assert squared_difference(rdf, rdf.r, rdf.g + 1) == pytest.approx(rdf.r[-1] - rdf.r[0])
+
+
+@pytest.fixture
+def soper():
+    from molxtal.data.rdf import soper2013
+
+    try:
+        return soper2013()
+    except MolxtalError as exc:
+        pytest.skip(str(exc))
+
+
+def test_soper2013_first_peak_matches_published_values(soper):
+    # Soper 2013: g_OO maximum 2.495 at 2.79 Å; the partials are intermolecular (no O-H bond).
+    assert soper.r[np.argmax(soper.g["OO"])] == pytest.approx(2.79, abs=0.015)
+    assert soper.g["OO"].max() == pytest.approx(2.495, abs=0.001)
+    assert soper.g["OH"][(soper.r > 0.8) & (soper.r < 1.2)].max() < 0.01
+    rdf = RDF("OO", soper.r, soper.g["OO"], soper.g_err["OO"], np.zeros_like(soper.r), 1)
+    shape = rdf_shape(rdf, smooth_bins=1)
+    assert shape.peak_r == pytest.approx(2.79, abs=0.015)
+    assert 3.2 < shape.min_r < 3.6
