@@ -368,6 +368,7 @@ def run_md(
             if step % settings.stride == 0:
                 write_frame(traj, work, step, settings.timestep_fs)
                 writer.writerow(thermo_row(dyn, step, settings.timestep_fs))
+                log.flush()
             if step % settings.checkpoint_every == 0 or step == settings.steps:
                 sizes = _flush((TRAJECTORY, traj), (THERMO, log))
                 save_checkpoint(checkpoint, dyn, step, settings, sizes)
