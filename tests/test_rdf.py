@@ -19,6 +19,7 @@ def test_rocksalt_shells_and_coordination_numbers():
     na_na = partial_rdf([crystal], "Na", "Na", bin_width=0.01)
     shape = rdf_shape(na_cl, smooth_bins=1)
     assert shape.peak_r == pytest.approx(a / 2, abs=0.01)
+    assert shape.coordination_number == pytest.approx(6)
     # Coordination numbers between shells: 6 Cl at a/2, then 8 Cl at a√3/2; 12 Na at a/√2.
     assert np.interp(0.6 * a, na_cl.r, na_cl.coordination) == pytest.approx(6)
     assert np.interp(0.9 * a, na_cl.r, na_cl.coordination) == pytest.approx(6 + 8)

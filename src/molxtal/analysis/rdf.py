@@ -95,9 +95,11 @@ def partial_rdf(
     return RDF(f"{a}{b}", r, g, g_err, coordination, len(frames))
 
 
-def rdf_shape(rdf: RDF, smooth_bins: int = 5) -> RDFShape:
-    """First peak (the first local maximum above half the global one) and the first minimum
-    after it, on g smoothed by a ``smooth_bins`` running mean."""
+def rdf_shape(rdf: RDF, smooth_bins: int = 5, window: float = 0.6) -> RDFShape:
+    """First peak and first minimum of g, located on g smoothed by a ``smooth_bins`` running
+    mean: the peak is the first local maximum above half the global one; the minimum is the
+    lowest point between the peak r_p and (1 + ``window``)·r_p, which for water and ice holds
+    the first minimum and stops short of the second peak (O-O: 2.8 -> 4.5 Å)."""
     kernel = np.ones(smooth_bins) / smooth_bins
     g = np.convolve(rdf.g, kernel, mode="same")
     interior = np.arange(1, len(g) - 1)
@@ -106,9 +108,8 @@ def rdf_shape(rdf: RDF, smooth_bins: int = 5) -> RDFShape:
     if not len(maxima):
         raise MolxtalError(f"g_{rdf.pair}(r) has no peak")
     peak = int(maxima[0])
-    after = interior[(interior > peak) & (g[interior] <= g[interior - 1])]
-    minima = after[g[after] < g[np.minimum(after + 1, len(g) - 1)]]
-    minimum = int(minima[0]) if len(minima) else len(g) - 1
+    after = np.flatnonzero((rdf.r > rdf.r[peak]) & (rdf.r <= (1 + window) * rdf.r[peak]))
+    minimum = int(after[np.argmin(g[after])]) if len(after) else len(g) - 1
     return RDFShape(
         peak_r=float(rdf.r[peak]),
         peak_g=float(rdf.g[peak]),
