@@ -95,7 +95,9 @@ def markdown(rows: list[dict], steps: int) -> str:
         f"{steps} NVT Langevin steps of 0.5 fs per entry, CPU (2 cores shared with other jobs:",
         "upper bounds on the time, lower bounds on ns/day). Random-weight MACE models.",
         "'outside model' is the share of molxtal's step time not spent in the calculator",
-        "(integrator, blow-up guard, trajectory/log/checkpoint output). Reproduce with",
+        "(integrator, blow-up guard, trajectory/log/checkpoint output). molxtal's time includes",
+        "the step-0 evaluation for frame 0 (steps + 1 model calls against the plain loop's",
+        "steps), so with few steps its ns/day reads low by up to 1/steps. Reproduce with",
         "`PYTHONPATH=src python benchmarks/md.py`.",
         "",
         "| model | molecules | atoms | s/step | ns/day molxtal | ns/day plain ASE "
