@@ -97,8 +97,8 @@ def markdown(rows: list[dict], steps: int) -> str:
         "'outside model' is the share of molxtal's step time not spent in the calculator",
         "(integrator, blow-up guard, trajectory/log/checkpoint output). molxtal's time includes",
         "the step-0 evaluation for frame 0 (steps + 1 model calls against the plain loop's",
-        "steps), so with few steps its ns/day reads low by a factor steps/(steps + 1). Reproduce with",
-        "`PYTHONPATH=src python benchmarks/md.py`.",
+        "steps), so with few steps its ns/day reads low by a factor steps/(steps + 1).",
+        "Reproduce with `PYTHONPATH=src python benchmarks/md.py`.",
         "",
         "| model | molecules | atoms | s/step | ns/day molxtal | ns/day plain ASE "
         "| outside model (%) |",
