@@ -199,3 +199,41 @@ def test_chgnet_equals_phonopy_with_plain_ase_loop(chgnet, tmp_path):
         plain.run_qpoints(q)
         expected = plain.get_qpoints_dict()["frequencies"]
         np.testing.assert_allclose(f, expected, atol=0.01 / ph.FREQUENCY_UNITS["cm-1"])
+
+
+def test_cli_writes_files_phonopy_reads_back(tmp_path):
+    import json
+
+    import phonopy
+    import yaml
+    from ase.io import write
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+
+    crystal = tmp_path / "hydride.extxyz"
+    write(crystal, simple_cubic(("H", "O")))
+    args = ["phonons", str(crystal), "--model", "test_phonons:Springs", "--supercell", "2", "2", "2"]
+    args += ["--path", "GAMMA-X-M-GAMMA", "--npoints", "11", "--mesh", "4", "4", "4"]
+    args += ["--isotope", "D2O", "--checkpoints", str(tmp_path / "ck"), "--t-step", "50"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "a"
+    data = json.loads((out / "results.json").read_text())
+    assert data["forces_computed"] == data["n_displacements"] > 0
+    assert data["acoustic_gamma_max_cm-1"] < 1e-3
+    assert set(data["thermal"]) >= {"T_K", "C_v_J_per_K_mol", "F_kJ_per_mol", "S_J_per_K_mol"}
+    for name in ("bands.png", "dos.png", "heat_capacity.png", "band-D2O.yaml", "timings.csv"):
+        assert (out / name).is_file(), name
+    # phonopy reads our files back and reproduces our band structure
+    loaded = phonopy.load(out / "phonopy_params.yaml")
+    band = yaml.safe_load((out / "band.yaml").read_text())
+    for point in band["phonon"][::7]:
+        ours = [b["frequency"] for b in point["band"]]
+        np.testing.assert_allclose(loaded.get_frequencies(point["q-position"]), ours, atol=1e-6)
+    # the same command again computes no force
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "b" / "results.json").read_text())
+    assert again["forces_computed"] == 0
+    assert again["zpe_kJmol_per_molecule"] == data["zpe_kJmol_per_molecule"]

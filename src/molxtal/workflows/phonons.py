@@ -530,3 +530,39 @@ def run_force_constants(
     fc = produce_force_constants(phonon, force_sets.forces, calculator)
     timings["force_constants"] = time.perf_counter() - t0
     return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
+
+
+@dataclass
+class Analysis:
+    """Bands, DOS and thermal properties of one set of force constants and masses."""
+
+    bands: Bands
+    dos: Dos
+    thermal: Thermal
+    timings_s: dict[str, float]
+
+
+def analyse(
+    phonon: Phonopy,
+    molecules_per_cell: int,
+    path: str = "auto",
+    npoints: int = 101,
+    mesh: Sequence[int] = (8, 8, 8),
+    sigma_THz: float | None = None,
+    t_max: float = 300.0,
+    t_step: float = 5.0,
+) -> Analysis:
+    """Band structure along ``path``, DOS and thermal properties on ``mesh``, each timed (s)."""
+    import time
+
+    timings = {}
+    t0 = time.perf_counter()
+    bands = run_bands(phonon, path, npoints)
+    timings["bands"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    thermal = run_thermal(phonon, mesh, molecules_per_cell, t_max=t_max, t_step=t_step)
+    timings["thermal"] = time.perf_counter() - t0
+    t0 = time.perf_counter()  # DOS last: phonopy's write_*_dos then use this mesh
+    dos = run_dos(phonon, mesh, sigma_THz)
+    timings["dos"] = time.perf_counter() - t0
+    return Analysis(bands, dos, thermal, timings)
