@@ -213,7 +213,8 @@ def test_cli_writes_files_phonopy_reads_back(tmp_path):
 
     crystal = tmp_path / "hydride.extxyz"
     write(crystal, simple_cubic(("H", "O")))
-    args = ["phonons", str(crystal), "--model", "test_phonons:Springs", "--supercell", "2", "2", "2"]
+    args = ["phonons", str(crystal), "--model", "test_phonons:Springs"]
+    args += ["--supercell", "2", "2", "2"]
     args += ["--path", "GAMMA-X-M-GAMMA", "--npoints", "11", "--mesh", "4", "4", "4"]
     args += ["--isotope", "D2O", "--checkpoints", str(tmp_path / "ck"), "--t-step", "50"]
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")])
