@@ -60,8 +60,11 @@ def settings(n=3, **kw):
     return ph.DisplacementSettings(supercell=ph.supercell_matrix([n, n, n]), **kw)
 
 
-def test_spring_crystal_matches_exact_dispersion():
-    run = ph.run_force_constants(simple_cubic(), spring_model(), settings())
+@pytest.mark.parametrize(
+    "options", [{}, {"method": "random", "snapshots": 4, "plusminus": False}], ids=["fd", "symfc"]
+)
+def test_spring_crystal_matches_exact_dispersion(options):
+    run = ph.run_force_constants(simple_cubic(), spring_model(), settings(**options))
     bands = ph.run_bands(run.phonon, "GAMMA-X-M-GAMMA-R", npoints=21)
     assert [b[0] for b in bands.labels] == ["GAMMA", "X", "M", "GAMMA"]
     mass = Atoms("H").get_masses()[0]
