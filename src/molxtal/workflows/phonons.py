@@ -100,7 +100,9 @@ class DisplacementSettings:
 
 def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
     """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated."""
-    phonon = Phonopy(to_phonopy_atoms(atoms), supercell_matrix=settings.supercell)
+    phonon = Phonopy(
+        to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
+    )
     if settings.method == "systematic":
         phonon.generate_displacements(
             distance=settings.amplitude_angstrom, is_plusminus=settings.plusminus
