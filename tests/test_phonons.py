@@ -186,7 +186,8 @@ def test_chgnet_equals_phonopy_with_plain_ase_loop(chgnet, tmp_path):
     atoms = bulk("Si", "diamond", a=5.43, cubic=True)
     run = ph.run_force_constants(atoms, chgnet, settings(1), tmp_path)
     # the plain loop: phonopy's API with one ASE calculator call per displaced supercell
-    plain = Phonopy(ph.to_phonopy_atoms(atoms), supercell_matrix=np.eye(3, dtype=int))
+    cell = ph.to_phonopy_atoms(atoms)
+    plain = Phonopy(cell, supercell_matrix=np.eye(3, dtype=int), primitive_matrix="P")
     plain.generate_displacements(distance=0.01, is_plusminus=True)
     forces = []
     for supercell in plain.supercells_with_displacements:
