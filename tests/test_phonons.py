@@ -242,3 +242,14 @@ def test_cli_writes_files_phonopy_reads_back(tmp_path):
     again = json.loads((tmp_path / "b" / "results.json").read_text())
     assert again["forces_computed"] == 0
     assert again["zpe_kJmol_per_molecule"] == data["zpe_kJmol_per_molecule"]
+
+
+def test_relaxation_returns_atoms_to_the_spring_minimum():
+    atoms = simple_cubic(("H", "O"))
+    atoms.positions[1] += [0.1, -0.05, 0.03]
+    result = ph.relax(atoms, spring_model(), "positions", fmax=1e-4)
+    assert result.converged and result.fmax_final < 1e-4
+    # the minimum: both atoms on lattice sites (up to a rigid translation), E = 0
+    offset = result.atoms.positions - simple_cubic(("H", "O")).positions
+    np.testing.assert_allclose(offset[1], offset[0], atol=1e-4)
+    assert result.energy_final_eV < 1e-8 < result.energy_initial_eV
