@@ -41,14 +41,14 @@ def _columns(relpath: str) -> np.ndarray:
 
 
 def flubacher_1960() -> HeatCapacity:
-    """C_p of ice Ih, 2.8-27 K (two measurement series), converted from cal/(mol K)."""
+    """C_p of ice Ih, 2.8-27 K (two series), from cal/(mol K); J. Chem. Phys. 33, 1751."""
     data = _columns(FLUBACHER_FILE)
     order = np.argsort(data[:, 0])
     return HeatCapacity(
         data[order, 0],
         data[order, 1] * J_PER_CAL,
         "C_p",
-        "Flubacher, Leadbetter & Morrison, J. Chem. Phys. 33, 1751 (1960)",
+        "Flubacher et al. (1960)",
     )
 
 

@@ -35,7 +35,9 @@ def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = ""):
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for colour, (name, bands) in zip(COLOURS, runs.items(), strict=False):
         for k, (x, f) in enumerate(zip(bands.distances, bands.frequencies_THz, strict=True)):
-            axes.plot(x, f * factor, color=colour, lw=0.8, label=name if k == 0 else None)
+            lines = axes.plot(x, f * factor, color=colour, lw=0.8)
+            if k == 0:
+                lines[0].set_label(name)
     positions, names = _ticks(next(iter(runs.values())))
     axes.set_xticks(positions, names)
     for x in positions:
@@ -44,7 +46,6 @@ def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = ""):
     axes.set_xlim(positions[0], positions[-1])
     axes.set_ylabel(f"frequency ({unit.replace('cm-1', 'cm$^{-1}$')})")
     if len(runs) > 1:
-        # a handle per run: the first line drawn of each carries its label
         axes.legend(frameon=False, loc="upper right")
     axes.set_title(title)
     return figure
@@ -91,17 +92,17 @@ def plot_heat_capacity(
         )
     if references:
         axes.text(
-            0.98,
-            0.04,
+            0.02,
+            0.97,
             "$C_p \\approx C_v$ for ice at these temperatures",
             transform=axes.transAxes,
-            ha="right",
+            va="top",
             fontsize=8,
         )
     axes.set_xlabel("T (K)")
     axes.set_ylabel("heat capacity (J mol$^{-1}$ K$^{-1}$)")
     axes.set_xlim(0, float(np.max(temperatures_K)))
     axes.set_ylim(bottom=0)
-    axes.legend(frameon=False, fontsize=8, loc="upper left")
+    axes.legend(frameon=False, fontsize=8, loc="lower right")
     axes.set_title(title)
     return figure
