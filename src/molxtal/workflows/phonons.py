@@ -192,7 +192,8 @@ def compute_force_sets(
 
 def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
     """The three frequencies (cm⁻¹) of smallest magnitude at Γ (zero for a perfect sum rule)."""
-    frequencies = phonon.get_frequencies([0.0, 0.0, 0.0]) * FREQUENCY_UNITS["cm-1"]
+    phonon.run_qpoints([[0.0, 0.0, 0.0]])
+    frequencies = phonon.qpoints.frequencies[0] * FREQUENCY_UNITS["cm-1"]
     return frequencies[np.argsort(np.abs(frequencies))[:3]]
 
 
