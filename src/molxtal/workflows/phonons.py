@@ -1,0 +1,571 @@
+"""Harmonic phonons by small displacements on supercells (phonopy), with resumable force sets.
+
+Units: frequencies in THz unless a name says otherwise, energies in eV or kJ/mol as named,
+displacements and lengths in Å. Every finished force set is written to a checkpoint folder
+(one ``.npy`` per displaced supercell, written atomically), keyed by everything that decides
+it, so a run that is killed and started again recomputes nothing that was finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from phonopy import Phonopy
+from phonopy.structure.atoms import PhonopyAtoms
+
+from molxtal.errors import MolxtalError
+from molxtal.io import atomic_write
+from molxtal.models import Model
+from molxtal.units import INVCM_PER_EV, MEV_PER_EV, THZ_PER_EV
+
+#: Frequency unit conversions from THz.
+FREQUENCY_UNITS = {
+    "THz": 1.0,
+    "cm-1": INVCM_PER_EV / THZ_PER_EV,
+    "meV": MEV_PER_EV / THZ_PER_EV,
+}
+#: Isotope shorthands: element -> mass (amu). D: 2.01410178 amu (CODATA/NIST).
+ISOTOPES = {"D2O": {"H": 2.01410178}, "H2O": {}}
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def supercell_matrix(spec: Sequence[int] | Sequence[Sequence[int]]) -> np.ndarray:
+    """A 3x3 integer supercell matrix from 3 diagonal entries or 9 entries (row-major)."""
+    values = np.array(spec, dtype=int).reshape(-1)
+    if values.size == 3:
+        matrix = np.diag(values)
+    elif values.size == 9:
+        matrix = values.reshape(3, 3)
+    else:
+        raise MolxtalError(f"supercell needs 3 or 9 integers, got {values.size}")
+    if round(abs(np.linalg.det(matrix))) < 1:
+        raise MolxtalError(f"supercell matrix {matrix.tolist()} is singular")
+    return matrix
+
+
+def min_length_supercell(atoms: Atoms, min_length: float) -> np.ndarray:
+    """Smallest diagonal supercell whose three perpendicular widths are all >= ``min_length`` Å."""
+    volume = abs(np.linalg.det(atoms.cell))
+    cell = np.array(atoms.cell)
+    areas = [np.linalg.norm(np.cross(cell[(i + 1) % 3], cell[(i + 2) % 3])) for i in range(3)]
+    widths = [volume / area for area in areas]
+    return np.diag([max(1, int(np.ceil(min_length / w - 1e-9))) for w in widths])
+
+
+def to_phonopy_atoms(atoms: Atoms) -> PhonopyAtoms:
+    return PhonopyAtoms(
+        symbols=atoms.get_chemical_symbols(),
+        cell=np.array(atoms.cell),
+        scaled_positions=atoms.get_scaled_positions(),
+        masses=atoms.get_masses(),
+    )
+
+
+def to_ase_atoms(cell: PhonopyAtoms) -> Atoms:
+    return Atoms(
+        symbols=cell.symbols,
+        cell=cell.cell,
+        scaled_positions=cell.scaled_positions,
+        masses=cell.masses,
+        pbc=True,
+    )
+
+
+@dataclass
+class DisplacementSettings:
+    """How the displaced supercells are made.
+
+    ``method``: ``systematic`` (phonopy's symmetry-reduced single-atom displacements) or
+    ``random`` (all atoms displaced by ``amplitude_angstrom`` in ``snapshots`` supercells, fitted
+    with symfc). ``plusminus``: ``True``, ``False`` or ``"auto"`` (phonopy decides by symmetry).
+    """
+
+    supercell: np.ndarray
+    amplitude_angstrom: float = 0.01
+    plusminus: bool | str = True
+    method: str = "systematic"
+    snapshots: int | None = None
+    seed: int = 0
+
+
+def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
+    """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated."""
+    phonon = Phonopy(
+        to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
+    )
+    if settings.method == "systematic":
+        phonon.generate_displacements(
+            distance=settings.amplitude_angstrom, is_plusminus=settings.plusminus
+        )
+    elif settings.method == "random":
+        if not settings.snapshots:
+            raise MolxtalError("random displacements need a number of snapshots")
+        phonon.generate_displacements(
+            distance=settings.amplitude_angstrom,
+            number_of_snapshots=settings.snapshots,
+            random_seed=settings.seed,
+            is_plusminus=settings.plusminus is True,
+        )
+    else:
+        raise MolxtalError(f"unknown displacement method '{settings.method}'")
+    return phonon
+
+
+# --------------------------------------------------------------------------- force sets
+
+
+def checkpoint_key(phonon: Phonopy, model: Model, settings: DisplacementSettings) -> str:
+    """SHA-256 of what decides the force sets: structure, displacements, model and dtype."""
+    digest = hashlib.sha256()
+    cell = phonon.unitcell
+    for array in (cell.numbers, cell.cell, cell.scaled_positions, settings.supercell):
+        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
+    for supercell in phonon.supercells_with_displacements:
+        digest.update(np.ascontiguousarray(supercell.positions, dtype=float).tobytes())
+    identity = [model.name, model.sha256, model.dtype, model.dispersion, settings.method]
+    digest.update(json.dumps(identity, default=str).encode())
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class ForceSets:
+    """Forces (eV/Å) on each displaced supercell, and how many were computed in this call."""
+
+    forces: np.ndarray
+    n_computed: int
+    n_loaded: int
+    checkpoint: Path | None
+
+
+def compute_force_sets(
+    phonon: Phonopy,
+    model: Model,
+    checkpoint: str | os.PathLike | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ForceSets:
+    """Forces on every displaced supercell with ``model`` (loaded once), checkpointed.
+
+    ``checkpoint`` is a folder; each finished supercell ``i`` is saved as ``forces_{i}.npy``
+    (atomic rename), and supercells already there are loaded, not recomputed. ``progress(n)`` is
+    called after each supercell with the number just finished (loaded ones count at the start).
+    """
+    supercells = phonon.supercells_with_displacements
+    folder = Path(checkpoint) if checkpoint is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    forces: list[np.ndarray | None] = [None] * len(supercells)
+    for i in range(len(supercells)):
+        path = folder / f"forces_{i:05d}.npy" if folder is not None else None
+        if path is not None and path.is_file():
+            forces[i] = np.load(path)
+    n_loaded = sum(f is not None for f in forces)
+    if progress is not None and n_loaded:
+        progress(n_loaded)
+    n_computed = 0
+    for i, supercell in enumerate(supercells):
+        if forces[i] is not None:
+            continue
+        work = model.attach(to_ase_atoms(supercell), "the supercell")
+        result = np.array(work.get_forces(), dtype=np.float64)
+        if folder is not None:
+            with atomic_write(folder / f"forces_{i:05d}.npy", "wb") as handle:
+                np.save(handle, result)
+        forces[i] = result
+        n_computed += 1
+        if progress is not None:
+            progress(1)
+    return ForceSets(np.array(forces), n_computed, n_loaded, folder)
+
+
+# --------------------------------------------------------------------------- force constants
+
+
+def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
+    """The three frequencies (cm⁻¹) of smallest magnitude at Γ (zero for a perfect sum rule)."""
+    phonon.run_qpoints([[0.0, 0.0, 0.0]])
+    frequencies = phonon.qpoints.frequencies[0] * FREQUENCY_UNITS["cm-1"]
+    return frequencies[np.argsort(np.abs(frequencies))[:3]]
+
+
+@dataclass
+class ForceConstantResult:
+    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced."""
+
+    acoustic_before_cm1: np.ndarray
+    acoustic_after_cm1: np.ndarray
+    fc_calculator: str
+
+    @property
+    def acoustic_max_cm1(self) -> float:
+        return float(np.abs(self.acoustic_after_cm1).max())
+
+
+def produce_force_constants(
+    phonon: Phonopy, forces: np.ndarray, fc_calculator: str = "traditional"
+) -> ForceConstantResult:
+    """Force constants from ``forces``; the acoustic sum rule is enforced by phonopy.
+
+    ``traditional`` is phonopy's finite-difference fit, then ``symmetrize_force_constants``
+    (translational invariance and index permutation); ``symfc`` fits with symfc, which imposes
+    the sum rule in the fit itself (then before and after are the same numbers).
+    """
+    phonon.forces = forces
+    phonon.produce_force_constants(
+        fc_calculator=fc_calculator, show_drift=False, fc_calculator_log_level=0
+    )
+    before = acoustic_gamma_cm1(phonon)
+    if fc_calculator == "traditional":
+        phonon.symmetrize_force_constants(show_drift=False)
+    return ForceConstantResult(before, acoustic_gamma_cm1(phonon), fc_calculator)
+
+
+def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
+    """A copy of ``phonon`` with element masses (amu) replaced; force constants are reused."""
+    unknown = set(masses) - set(phonon.primitive.symbols)
+    if unknown:
+        raise MolxtalError(f"--mass names element(s) {sorted(unknown)} not in the crystal")
+    copy = phonon.copy()
+    copy.force_constants = phonon.force_constants
+    symbols = copy.primitive.symbols
+    copy.masses = [masses.get(s, m) for s, m in zip(symbols, copy.masses, strict=True)]
+    return copy
+
+
+# --------------------------------------------------------------------------- relaxation
+
+
+@dataclass
+class Relaxation:
+    """Pre-relaxation record: energies (eV), max force (eV/Å), steps, convergence."""
+
+    atoms: Atoms
+    mode: str
+    fmax_target: float
+    fmax_final: float
+    steps: int
+    converged: bool
+    energy_initial_eV: float
+    energy_final_eV: float
+
+
+def relax(
+    atoms: Atoms, model: Model, mode: str = "positions", fmax: float = 1e-3, steps: int = 2000
+) -> Relaxation:
+    """Relax positions (``positions``) or positions and cell (``cell``, ASE FrechetCellFilter)."""
+    from ase.filters import FrechetCellFilter
+    from ase.optimize import BFGS
+
+    work = model.attach(atoms)
+    energy_initial = float(work.get_potential_energy())
+    if mode == "cell":
+        target = FrechetCellFilter(work)
+    elif mode == "positions":
+        target = work
+    else:
+        raise MolxtalError(f"unknown relaxation mode '{mode}'; choose positions or cell")
+    optimizer = BFGS(target, logfile=None)
+    converged = bool(optimizer.run(fmax=fmax, steps=steps))
+    final = float(np.sqrt((target.get_forces() ** 2).sum(axis=1).max()))
+    relaxed = work.copy()
+    relaxed.calc = None
+    return Relaxation(
+        relaxed,
+        mode,
+        fmax,
+        final,
+        optimizer.nsteps,
+        converged,
+        energy_initial,
+        float(work.get_potential_energy()),
+    )
+
+
+# --------------------------------------------------------------------------- bands, DOS, thermal
+
+
+def lattice_path_points(cell: np.ndarray) -> dict[str, np.ndarray]:
+    """High-symmetry labels of the Bravais lattice of ``cell`` (seekpath), in ``cell``'s basis.
+
+    The labels come from the lattice alone (one atom per cell), so a proton-disordered cell
+    with hexagonal metric still has Γ, A, K, H, M and L. Seekpath's coordinates refer to its
+    standardised primitive cell; they are mapped to the reciprocal basis of ``cell``.
+    """
+    import seekpath
+
+    cell = np.array(cell)
+    path = seekpath.get_path((cell, [[0.0, 0.0, 0.0]], [1]), symprec=1e-3)
+    standard = np.array(path["primitive_lattice"]) @ np.array(path["rotation_matrix"])
+    transform = cell @ np.linalg.inv(standard)
+    if not np.allclose(transform, np.round(transform), atol=1e-3):
+        raise MolxtalError("cannot map seekpath's high-symmetry points onto this cell")
+    transform = np.round(transform)
+    return {k: transform @ np.array(v) for k, v in path["point_coords"].items()}
+
+
+def parse_path(spec: str, cell: np.ndarray) -> tuple[list[list[np.ndarray]], list[list[str]]]:
+    """``GAMMA-A-K|H-M`` -> segments of q-point pairs (fractional) and their labels."""
+    points = lattice_path_points(cell)
+    segments, labels = [], []
+    for branch in spec.split("|"):
+        names = [n.strip() for n in branch.split("-")]
+        missing = [n for n in names if n not in points]
+        if missing or len(names) < 2:
+            raise MolxtalError(
+                f"path '{spec}': unknown point(s) {missing or names}; this lattice has "
+                f"{', '.join(sorted(points))}"
+            )
+        for a, b in zip(names[:-1], names[1:], strict=True):
+            segments.append([points[a], points[b]])
+            labels.append([a, b])
+    return segments, labels
+
+
+@dataclass
+class Bands:
+    """Band structure: per segment distances (1/Å), frequencies (THz), end labels."""
+
+    distances: list[np.ndarray]
+    frequencies_THz: list[np.ndarray]
+    qpoints: list[np.ndarray]
+    labels: list[list[str]]
+    connections: list[bool]
+
+
+def run_bands(phonon: Phonopy, path: str = "auto", npoints: int = 101) -> Bands:
+    """Frequencies along ``path`` (``auto``: seekpath via phonopy) with ``npoints`` per segment."""
+    from phonopy.phonon.band_structure import get_band_qpoints, get_band_qpoints_by_seekpath
+
+    if path == "auto":
+        qpoints, flat_labels, connections = get_band_qpoints_by_seekpath(phonon.primitive, npoints)
+        labels, k = [], 0
+        for connected in connections:
+            labels.append([flat_labels[k], flat_labels[k + 1]])
+            k += 1 if connected else 2
+    else:
+        segments, labels = parse_path(path, phonon.primitive.cell)
+        qpoints = get_band_qpoints(segments, npoints)
+        connections = [
+            i + 1 < len(labels) and labels[i][1] == labels[i + 1][0] for i in range(len(labels))
+        ]
+    flat, previous_connected = [], False
+    for (a, b), connected in zip(labels, connections, strict=True):
+        flat += [b] if previous_connected else [a, b]
+        previous_connected = connected
+    phonon.run_band_structure(qpoints, path_connections=connections, labels=flat)
+    band = phonon.band_structure
+    return Bands(
+        [np.array(d) for d in band.distances],
+        [np.array(f) for f in band.frequencies],
+        [np.array(q) for q in band.qpoints],
+        labels,
+        list(connections),
+    )
+
+
+def write_phonopy_file(phonon: Phonopy, path: str | os.PathLike, writer: str) -> Path:
+    """Run a phonopy ``write_*`` method into ``path`` atomically."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        getattr(phonon, writer)(filename=tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+@dataclass
+class Dos:
+    """Total and per-element DOS (states/THz per cell) on a frequency grid (THz)."""
+
+    frequencies_THz: np.ndarray
+    total: np.ndarray
+    per_element: dict[str, np.ndarray]
+    mesh: list[int]
+    sigma_THz: float | None
+
+
+def run_dos(phonon: Phonopy, mesh: Sequence[int], sigma_THz: float | None = None) -> Dos:
+    """Total and per-element DOS on a Γ-centred ``mesh``: Gaussian ``sigma_THz`` or tetrahedra."""
+    phonon.run_mesh(mesh, with_eigenvectors=True, is_mesh_symmetry=False, is_gamma_center=True)
+    phonon.run_total_dos(sigma=sigma_THz, use_tetrahedron_method=sigma_THz is None)
+    phonon.run_projected_dos(sigma=sigma_THz, use_tetrahedron_method=sigma_THz is None)
+    total = phonon.get_total_dos_dict()
+    projected = phonon.get_projected_dos_dict()["projected_dos"]
+    symbols = np.array(phonon.primitive.symbols)
+    per_element = {s: projected[symbols == s].sum(axis=0) for s in dict.fromkeys(symbols)}
+    return Dos(total["frequency_points"], total["total_dos"], per_element, list(mesh), sigma_THz)
+
+
+@dataclass
+class Thermal:
+    """Harmonic thermodynamics per cell (kJ/mol of cells, J/K/mol of cells) and per molecule.
+
+    ``F`` quantum (thesis eq. 22) and ``F_classical`` (eq. 23); ``zpe_kJmol`` per cell.
+    """
+
+    temperatures_K: np.ndarray
+    free_energy_kJmol: np.ndarray
+    free_energy_classical_kJmol: np.ndarray
+    entropy_JKmol: np.ndarray
+    heat_capacity_JKmol: np.ndarray
+    internal_energy_kJmol: np.ndarray
+    zpe_kJmol: float
+    molecules_per_cell: int
+
+    def per_molecule(self) -> dict[str, np.ndarray]:
+        """The same quantities per mole of molecules."""
+        n = self.molecules_per_cell
+        return {
+            "T_K": self.temperatures_K,
+            "C_v_J_per_K_mol": self.heat_capacity_JKmol / n,
+            "F_kJ_per_mol": self.free_energy_kJmol / n,
+            "F_classical_kJ_per_mol": self.free_energy_classical_kJmol / n,
+            "S_J_per_K_mol": self.entropy_JKmol / n,
+            "U_kJ_per_mol": self.internal_energy_kJmol / n,
+        }
+
+
+def run_thermal(
+    phonon: Phonopy,
+    mesh: Sequence[int],
+    molecules_per_cell: int,
+    t_min: float = 0.0,
+    t_max: float = 300.0,
+    t_step: float = 5.0,
+) -> Thermal:
+    """Quantum and classical harmonic C_v, F, S, U from phonopy on a Γ-centred ``mesh``."""
+    phonon.run_mesh(mesh, is_gamma_center=True)
+    # Γ acoustic modes (zero up to round-off) are left out of the sums
+    options = {"t_min": t_min, "t_max": t_max, "t_step": t_step, "exclude_gamma_acoustic": True}
+    phonon.run_thermal_properties(**options)
+    q = phonon.get_thermal_properties_dict()
+    zpe = float(phonon.thermal_properties.zero_point_energy)
+    phonon.run_thermal_properties(**options, classical=True)
+    c = phonon.get_thermal_properties_dict()
+    temperatures = q["temperatures"]
+    internal = q["free_energy"] + temperatures * q["entropy"] / 1000.0
+    return Thermal(
+        temperatures,
+        q["free_energy"],
+        c["free_energy"],
+        q["entropy"],
+        q["heat_capacity"],
+        internal,
+        zpe,
+        molecules_per_cell,
+    )
+
+
+# --------------------------------------------------------------------------- one calculation
+
+
+@dataclass
+class PhononRun:
+    """A finished force-constant calculation and how long each stage took (s)."""
+
+    phonon: Phonopy
+    settings: DisplacementSettings
+    force_sets: ForceSets
+    force_constants: ForceConstantResult
+    relaxation: Relaxation | None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_atoms_supercell(self) -> int:
+        return len(self.phonon.supercell)
+
+    @property
+    def n_displacements(self) -> int:
+        return len(self.force_sets.forces)
+
+
+def run_force_constants(
+    atoms: Atoms,
+    model: Model,
+    settings: DisplacementSettings,
+    checkpoint_root: str | os.PathLike | None = None,
+    relax_mode: str | None = None,
+    relax_fmax: float = 1e-3,
+    fc_calculator: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> PhononRun:
+    """Optional relaxation, displacements, checkpointed force sets and force constants.
+
+    ``on_start(n)`` is called with the number of displaced supercells before the forces run.
+    """
+    import time
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    relaxation = None
+    if relax_mode:
+        relaxation = relax(atoms, model, relax_mode, relax_fmax)
+        atoms = relaxation.atoms
+        timings["relaxation"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model.check_elements(atoms)
+    phonon = make_phonopy(atoms, settings)
+    timings["displacements"] = time.perf_counter() - t0
+    folder = None
+    if checkpoint_root is not None:
+        folder = Path(checkpoint_root) / checkpoint_key(phonon, model, settings)
+    if on_start is not None:
+        on_start(len(phonon.supercells_with_displacements))
+    t0 = time.perf_counter()
+    force_sets = compute_force_sets(phonon, model, folder, progress)
+    timings["forces"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    calculator = fc_calculator or ("symfc" if settings.method == "random" else "traditional")
+    fc = produce_force_constants(phonon, force_sets.forces, calculator)
+    timings["force_constants"] = time.perf_counter() - t0
+    return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
+
+
+@dataclass
+class Analysis:
+    """Bands, DOS and thermal properties of one set of force constants and masses."""
+
+    bands: Bands
+    dos: Dos
+    thermal: Thermal
+    timings_s: dict[str, float]
+
+
+def analyse(
+    phonon: Phonopy,
+    molecules_per_cell: int,
+    path: str = "auto",
+    npoints: int = 101,
+    mesh: Sequence[int] = (8, 8, 8),
+    sigma_THz: float | None = None,
+    t_max: float = 300.0,
+    t_step: float = 5.0,
+) -> Analysis:
+    """Band structure along ``path``, DOS and thermal properties on ``mesh``, each timed (s)."""
+    import time
+
+    timings = {}
+    t0 = time.perf_counter()
+    bands = run_bands(phonon, path, npoints)
+    timings["bands"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    thermal = run_thermal(phonon, mesh, molecules_per_cell, t_max=t_max, t_step=t_step)
+    timings["thermal"] = time.perf_counter() - t0
+    t0 = time.perf_counter()  # DOS last: phonopy's write_*_dos then use this mesh
+    dos = run_dos(phonon, mesh, sigma_THz)
+    timings["dos"] = time.perf_counter() - t0
+    return Analysis(bands, dos, thermal, timings)

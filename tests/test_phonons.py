@@ -1,0 +1,255 @@
+"""Phonons: an analytic spring crystal, phonopy driven by a plain ASE loop, isotopes, resume."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import Atoms, units
+from ase.calculators.calculator import Calculator, all_changes
+from ase.neighborlist import neighbor_list
+from phonopy import Phonopy
+
+from molxtal.models import Model
+from molxtal.workflows import phonons as ph
+
+SPRING_K = 2.0  # eV/Å²
+LATTICE_A = 3.0  # Å
+
+
+class Springs(Calculator):
+    """E = k/2 Σ_bonds |u_i - u_j|², isotropic springs between nearest lattice sites (spacing a).
+
+    ``u`` is the displacement from the nearest lattice site; counts its force calls.
+    """
+
+    implemented_properties = ("energy", "forces")
+
+    def __init__(self, k=SPRING_K, a=LATTICE_A):
+        super().__init__()
+        self.k, self.a, self.calls = k, a, 0
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        self.calls += 1
+        i, j, d = neighbor_list("ijD", self.atoms, 1.2 * self.a)
+        stretch = d - self.a * np.round(d / self.a)
+        forces = np.zeros((len(self.atoms), 3))
+        np.add.at(forces, i, self.k * stretch)
+        self.results = {"energy": 0.25 * self.k * (stretch**2).sum(), "forces": forces}
+
+
+def spring_model() -> Model:
+    return Model(name="springs", family="test", calculator=Springs(), sha256="springs")
+
+
+def simple_cubic(symbols=("H",)) -> Atoms:
+    """Simple cubic lattice (spacing a); several symbols make a basis along x."""
+    n = len(symbols)
+    positions = [(k * LATTICE_A, 0, 0) for k in range(n)]
+    return Atoms(symbols, positions=positions, cell=np.diag([n, 1, 1]) * LATTICE_A, pbc=True)
+
+
+def exact_thz(q_frac: np.ndarray, mass_amu: float) -> np.ndarray:
+    """ν(q) = (1/2π) sqrt((2k/m) Σ_α (1 - cos 2π q_α)), triply degenerate, in THz (SI units)."""
+    omega2 = 2 * SPRING_K / mass_amu * (1 - np.cos(2 * np.pi * q_frac)).sum(axis=-1)
+    si = units._e / (1e-20 * units._amu)  # (eV/Å²)/amu -> s⁻²
+    return np.sqrt(omega2 * si) / (2 * np.pi) / 1e12
+
+
+def settings(n=3, **kw):
+    return ph.DisplacementSettings(supercell=ph.supercell_matrix([n, n, n]), **kw)
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"method": "random", "snapshots": 4, "plusminus": False}], ids=["fd", "symfc"]
+)
+def test_spring_crystal_matches_exact_dispersion(options):
+    run = ph.run_force_constants(simple_cubic(), spring_model(), settings(**options))
+    bands = ph.run_bands(run.phonon, "GAMMA-X-M-GAMMA-R", npoints=21)
+    assert [b[0] for b in bands.labels] == ["GAMMA", "X", "M", "GAMMA"]
+    mass = Atoms("H").get_masses()[0]
+    for q, f in zip(bands.qpoints, bands.frequencies_THz, strict=True):
+        expected = np.repeat(exact_thz(q, mass)[:, None], 3, axis=1)
+        # rtol: CODATA versions of phonopy and ASE differ by ~1e-7
+        np.testing.assert_allclose(np.sort(f, axis=1), expected, rtol=1e-6, atol=1e-5)
+    # the sum rule holds exactly for this model
+    assert run.force_constants.acoustic_max_cm1 < 1e-3  # sqrt of round-off
+
+
+def test_thermal_zpe_and_classical_limit():
+    run = ph.run_force_constants(simple_cubic(), spring_model(), settings())
+    mesh = [8, 8, 8]
+    thermal = ph.run_thermal(run.phonon, mesh, molecules_per_cell=1, t_max=60000, t_step=50000)
+    grid = np.stack(np.meshgrid(*[np.arange(n) / n for n in mesh], indexing="ij"), -1)
+    freqs = exact_thz(grid.reshape(-1, 3), Atoms("H").get_masses()[0])
+    hnu_ev = units._hplanck * 1e12 * freqs[1:] / units._e  # Γ acoustic modes excluded
+    ev_to_kjmol = units.mol / units.kJ
+    zpe_ev = 3 * 0.5 * hnu_ev.sum() / len(freqs)  # per cell
+    assert thermal.zpe_kJmol == pytest.approx(zpe_ev * ev_to_kjmol, rel=1e-6)
+    assert thermal.free_energy_kJmol[0] == pytest.approx(thermal.zpe_kJmol, rel=1e-9)
+    # high T: Dulong-Petit C_v = 3R per atom (less the 3 Γ modes), and
+    # F_quantum - F_classical = Σ (hν)²/(24 kT) to leading order
+    r, kt = units._k * units._Nav, units.kB * 50000
+    n_modes = 3 * (len(freqs) - 1) / len(freqs)
+    assert thermal.heat_capacity_JKmol[-1] == pytest.approx(n_modes * r, rel=1e-3)
+    quantum_correction = 3 * (hnu_ev**2).sum() / len(freqs) / (24 * kt) * ev_to_kjmol
+    difference = thermal.free_energy_kJmol[-1] - thermal.free_energy_classical_kJmol[-1]
+    assert difference == pytest.approx(quantum_correction, rel=1e-2)
+
+
+def test_isotope_mass_scaling_without_new_force_calls():
+    model = spring_model()
+    run = ph.run_force_constants(simple_cubic(("H", "O")), model, settings(2))
+    calls = model.calculator.calls
+    heavy = ph.with_masses(run.phonon, ph.ISOTOPES["D2O"])
+    assert model.calculator.calls == calls
+    m_h, m_o, m_d = Atoms("HO").get_masses().tolist() + [ph.ISOTOPES["D2O"]["H"]]
+    q = np.array([[0.0, 0.0, 0.0], [0.25, 0.1, 0.3], [0.5, 0.5, 0.5]])
+    light_f = np.array([run.phonon.get_frequencies(x) for x in q])
+    heavy_f = np.array([heavy.get_frequencies(x) for x in q])
+    # heavier masses never raise a frequency (Rayleigh quotient)
+    assert np.all(heavy_f <= light_f + 1e-9)
+    # the isolated optical mode at Γ of the diatomic chain: ω² = 2k (1/m_A + 1/m_B)
+    ratio = np.sqrt((1 / m_d + 1 / m_o) / (1 / m_h + 1 / m_o))
+    assert heavy_f[0, -1] / light_f[0, -1] == pytest.approx(ratio, rel=1e-9)
+    # the original object keeps its masses
+    np.testing.assert_allclose(run.phonon.masses, [m_h, m_o])
+
+
+def test_resume_computes_only_missing_forces(tmp_path):
+    atoms = simple_cubic(("H", "O"))
+    atoms.positions[1] += [0.0, 0.05, 0.02]  # lower the symmetry: more displacements
+    reference = ph.run_force_constants(atoms, spring_model(), settings(2))
+    n_total = reference.n_displacements
+    assert n_total >= 6
+
+    class Killed(Exception):
+        pass
+
+    done = []
+
+    def die_after_k(n):
+        done.append(n)
+        if sum(done) >= 3:
+            raise Killed
+
+    first = spring_model()
+    with pytest.raises(Killed):
+        ph.run_force_constants(atoms, first, settings(2), tmp_path, progress=die_after_k)
+    assert first.calculator.calls == 3
+    second = spring_model()
+    resumed = ph.run_force_constants(atoms, second, settings(2), tmp_path)
+    assert second.calculator.calls == n_total - 3
+    assert (resumed.force_sets.n_loaded, resumed.force_sets.n_computed) == (3, n_total - 3)
+    np.testing.assert_array_equal(resumed.phonon.force_constants, reference.phonon.force_constants)
+    # a third run computes nothing; other settings do not reuse these forces
+    third = spring_model()
+    ph.run_force_constants(atoms, third, settings(2), tmp_path)
+    assert third.calculator.calls == 0
+    other = spring_model()
+    ph.run_force_constants(atoms, other, settings(2, amplitude_angstrom=0.02), tmp_path)
+    assert other.calculator.calls == n_total
+
+
+def test_supercell_helpers():
+    np.testing.assert_array_equal(ph.supercell_matrix([2, 2, 1]), np.diag([2, 2, 1]))
+    matrix = [-1, 1, 1, 1, -1, 1, 1, 1, -1]
+    np.testing.assert_array_equal(ph.supercell_matrix(matrix), np.reshape(matrix, (3, 3)))
+    hexagonal = Atoms("H", cell=[[4, 0, 0], [-2, 2 * np.sqrt(3), 0], [0, 0, 7]], pbc=True)
+    # perpendicular widths: a·sin 60° = 3.46 Å in-plane, 7 Å along c
+    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 10.0), np.diag([3, 3, 2]))
+    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 7.0), np.diag([3, 3, 1]))
+    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 6.9), np.diag([2, 2, 1]))
+
+
+def test_hexagonal_labels_of_a_cell_with_60_degree_gamma():
+    cell = Atoms(cell=[7.678, 7.678, 7.235, 90, 90, 60]).cell
+    points = ph.lattice_path_points(np.array(cell))
+    reciprocal = np.linalg.inv(np.array(cell)).T
+    # hexagonal BZ: M is the midpoint of a reciprocal vector, K a corner (|b|/√3), A = c*/2
+    b = np.linalg.norm(reciprocal[0])
+    assert np.linalg.norm(points["M"] @ reciprocal) == pytest.approx(b / 2)
+    assert np.linalg.norm(points["K"] @ reciprocal) == pytest.approx(b / np.sqrt(3))
+    assert np.linalg.norm(points["A"] @ reciprocal) == pytest.approx(0.5 / 7.235)
+
+
+@pytest.fixture(scope="module")
+def chgnet():
+    from molxtal.models import load_model
+
+    return load_model("chgnet", dtype="float64")
+
+
+def test_chgnet_equals_phonopy_with_plain_ase_loop(chgnet, tmp_path):
+    from ase.build import bulk
+
+    atoms = bulk("Si", "diamond", a=5.43, cubic=True)
+    run = ph.run_force_constants(atoms, chgnet, settings(1), tmp_path)
+    # the plain loop: phonopy's API with one ASE calculator call per displaced supercell
+    cell = ph.to_phonopy_atoms(atoms)
+    plain = Phonopy(cell, supercell_matrix=np.eye(3, dtype=int), primitive_matrix="P")
+    plain.generate_displacements(distance=0.01, is_plusminus=True)
+    forces = []
+    for supercell in plain.supercells_with_displacements:
+        work = Atoms(supercell.symbols, cell=supercell.cell, pbc=True)
+        work.set_scaled_positions(supercell.scaled_positions)
+        work.calc = chgnet.calculator
+        forces.append(work.get_forces())
+    plain.forces = forces
+    plain.produce_force_constants()
+    plain.symmetrize_force_constants()
+    bands = ph.run_bands(run.phonon, "auto", npoints=11)
+    for q, f in zip(bands.qpoints, bands.frequencies_THz, strict=True):
+        plain.run_qpoints(q)
+        expected = plain.get_qpoints_dict()["frequencies"]
+        np.testing.assert_allclose(f, expected, atol=0.01 / ph.FREQUENCY_UNITS["cm-1"])
+
+
+def test_cli_writes_files_phonopy_reads_back(tmp_path):
+    import json
+
+    import phonopy
+    import yaml
+    from ase.io import write
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+
+    crystal = tmp_path / "hydride.extxyz"
+    write(crystal, simple_cubic(("H", "O")))
+    args = ["phonons", str(crystal), "--model", "test_phonons:Springs"]
+    args += ["--supercell", "2", "2", "2"]
+    args += ["--path", "GAMMA-X-M-GAMMA", "--npoints", "11", "--mesh", "4", "4", "4"]
+    args += ["--isotope", "D2O", "--checkpoints", str(tmp_path / "ck"), "--t-step", "50"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "a"
+    data = json.loads((out / "results.json").read_text())
+    assert data["forces_computed"] == data["n_displacements"] > 0
+    assert data["acoustic_gamma_max_cm-1"] < 1e-3
+    assert set(data["thermal"]) >= {"T_K", "C_v_J_per_K_mol", "F_kJ_per_mol", "S_J_per_K_mol"}
+    for name in ("bands.png", "dos.png", "heat_capacity.png", "band-D2O.yaml", "timings.csv"):
+        assert (out / name).is_file(), name
+    # phonopy reads our files back and reproduces our band structure
+    loaded = phonopy.load(out / "phonopy_params.yaml")
+    band = yaml.safe_load((out / "band.yaml").read_text())
+    for point in band["phonon"][::7]:
+        ours = [b["frequency"] for b in point["band"]]
+        np.testing.assert_allclose(loaded.get_frequencies(point["q-position"]), ours, atol=1e-6)
+    # the same command again computes no force
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "b" / "results.json").read_text())
+    assert again["forces_computed"] == 0
+    assert again["zpe_kJmol_per_molecule"] == data["zpe_kJmol_per_molecule"]
+
+
+def test_relaxation_returns_atoms_to_the_spring_minimum():
+    atoms = simple_cubic(("H", "O"))
+    atoms.positions[1] += [0.1, -0.05, 0.03]
+    result = ph.relax(atoms, spring_model(), "positions", fmax=1e-4)
+    assert result.converged and result.fmax_final < 1e-4
+    # the minimum: both atoms on lattice sites (up to a rigid translation), E = 0
+    offset = result.atoms.positions - simple_cubic(("H", "O")).positions
+    np.testing.assert_allclose(offset[1], offset[0], atol=1e-4)
+    assert result.energy_final_eV < 1e-8 < result.energy_initial_eV
