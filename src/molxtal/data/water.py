@@ -61,6 +61,10 @@ def thesis_label(model_name: str) -> str | None:
     return THESIS_MODEL_LABELS.get(model_name.lower())
 
 
+#: Names the thesis CSVs use for their reference row, mapped to "Reference".
+REFERENCE_ALIASES = {"Expt.": "Reference", "Kalescky": "Reference"}
+
+
 def _rows(relpath: str, header: bool = True) -> list:
     with open(data_file(relpath), newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle) if header else csv.reader(handle))
@@ -77,7 +81,8 @@ def thesis_monomer(label: str) -> dict[str, object] | None:
         for r in _rows("water_monomer/thesis_omega.csv")
     }
     zpe = {
-        r["model"]: float(r["zpe"]) for r in _rows("water_monomer/thesis_zero_point_energies.csv")
+        REFERENCE_ALIASES.get(r["model"], r["model"]): float(r["zpe"])
+        for r in _rows("water_monomer/thesis_zero_point_energies.csv")
     }
     if label not in bonds:
         return None
@@ -103,7 +108,7 @@ def thesis_dimer(label: str) -> dict[str, object] | None:
         float(r[label]) for r in _rows("water_dimer/thesis_harmonic_frequencies_comparison.csv")
     ]
     zpe = {
-        r["Model"].replace("MACE-MP-0 ", ""): float(r["ZPE"])
+        REFERENCE_ALIASES.get(r["Model"], r["Model"].replace("MACE-MP-0 ", "")): float(r["ZPE"])
         for r in _rows("water_dimer/thesis_zpe.csv")
     }
     return {**geometry[label], "frequencies_cm-1": tuple(frequencies), "zpe_eV": zpe[label]}
