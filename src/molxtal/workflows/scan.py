@@ -53,8 +53,9 @@ def internal_coordinates(atoms: Atoms) -> dict[str, tuple]:
     for i, neighbours in enumerate(analysis.unique_bonds[0]):
         for j in neighbours:
             coords[f"{symbols[i]}{i}-{symbols[j]}{j} (Å)"] = ("bond", i, j)
-    for i, j, k in analysis.unique_angles[0]:
-        coords[f"{symbols[i]}{i}-{symbols[j]}{j}-{symbols[k]}{k} (°)"] = ("angle", i, j, k)
+    for i, pairs in enumerate(analysis.unique_angles[0]):  # angle i-j-k, vertex j
+        for j, k in pairs:
+            coords[f"{symbols[i]}{i}-{symbols[j]}{j}-{symbols[k]}{k} (°)"] = ("angle", i, j, k)
     return coords
 
 
