@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from molxtal.analysis.water import assign_monomer_modes, dimer_geometry, monomer_geometry
 from molxtal.cli.app import app
 from molxtal.data import water as ref
+from molxtal.models import load_model
 from molxtal.structures import water_molecule
+from molxtal.workflows.water import binding_curve
 
 
 def constructed_dimer(r_oo, alpha, beta, theta_a, theta_d, r_oh=0.96, acceptor_first=False):
@@ -89,3 +91,11 @@ def test_water_monomer_command(tmp_path):
     assert data["zpe_eV"] == pytest.approx(0.5 * sum(omega) / 8065.54, rel=1e-4)
     assert 0.9 < data["r_OH_angstrom"] < 1.05 and 95 < data["angle_HOH_deg"] < 115
     assert (out / "frequency_errors.png").stat().st_size > 0
+
+
+@pytest.mark.slow  # ~1 min of CPU: two dimer relaxations with CHGNet
+def test_binding_curve_dissociation_limit():
+    curve = binding_curve(load_model("chgnet"), distances=(2.9, 6.0), fmax=1e-2, steps=200)
+    # Two molecules 6 Å apart barely interact: ΔE → 0 within 5 meV; bound at 2.9 Å.
+    assert abs(curve.binding_energy_eV[-1]) < 5e-3
+    assert curve.binding_energy_eV[0] < -0.1
