@@ -28,12 +28,12 @@ def test_tight_fmax_reached_in_float64(chgnet):
     assert not result.atoms.pbc.any()  # the molecule is not boxed or wrapped
 
 
-@pytest.mark.parametrize(("optimizer", "fmax"), [("FIRE", 5e-3), ("LBFGS", 1e-4)])
+@pytest.mark.parametrize(("optimizer", "fmax"), [("FIRE", 1e-2), ("LBFGS", 1e-4)])
 def test_other_optimizers_reach_the_same_minimum(chgnet, optimizer, fmax):
     bfgs = relax(water_molecule(), chgnet, fmax=1e-4, steps=300)
     other = relax(water_molecule(), chgnet, fmax=fmax, steps=1000, optimizer=optimizer)
     assert other.converged
-    # Near a minimum E - E_min ~ F²/(2k): below 1e-5 eV for F < 5e-3 eV/Å (k ~ 10 eV/Å²).
+    # Near a minimum E - E_min ~ F²/(2k): below 1e-5 eV for F < 1e-2 eV/Å (k ~ 10 eV/Å²).
     assert other.energy_eV == pytest.approx(bfgs.energy_eV, abs=1e-5)
 
 

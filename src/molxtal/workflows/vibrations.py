@@ -256,9 +256,10 @@ def thermochemistry(
     atoms = vibration.data.get_atoms()
     if atoms.pbc.any():
         raise MolxtalError("ideal-gas thermochemistry needs an isolated molecule (pbc=False)")
+    f = vibration.frequencies_cm1.astype(complex)  # imaginary modes back to ASE's convention
     geometry = "monatomic" if len(atoms) == 1 else "linear" if vibration.linear else "nonlinear"
     thermo = IdealGasThermo(
-        vib_energies=vibration.frequencies_cm1 / INVCM_PER_EV,
+        vib_energies=np.where(f < 0, 1j * np.abs(f), f) / INVCM_PER_EV,
         geometry=geometry,
         potentialenergy=potential_energy_eV,
         atoms=atoms,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,11 @@ from molxtal.workflows.relax import OPTIMIZERS, constraints, relax
 FmaxOpt = Annotated[float, typer.Option(help="Force threshold (eV/Å).")]
 StepsOpt = Annotated[int, typer.Option(help="Maximum number of optimiser steps.")]
 OptimizerOpt = Annotated[str, typer.Option(help=f"ASE optimiser: {', '.join(OPTIMIZERS)}.")]
+
+
+def safe_name(name: str) -> str:
+    """A model name usable as part of a file name (paths and odd characters become _)."""
+    return re.sub(r"[^\w.-]", "_", name)
 
 
 def parse_indices(text: str | None) -> list[int]:
@@ -100,7 +106,7 @@ def relax_command(
                     steps,
                     optimizer,
                     fixed,
-                    trajectory=str(results.file(f"trajectory-{m.name}.traj")),
+                    trajectory=str(results.file(f"trajectory-{safe_name(m.name)}.traj")),
                 )
             per_model[m.name] = result.summary()
             result.atoms.info["model"] = m.name
