@@ -354,7 +354,7 @@ def binding_curve_command(
             )
         rows.append(
             [
-                f"experiment ({ref.BINDING_CITATION})",
+                "experiment (Curtiss 1979)",
                 f"{ref.BINDING_REFERENCE['r_OO_angstrom']:.3f}",
                 f"{ref.BINDING_REFERENCE['binding_energy_eV']:.4f}",
                 "0",
