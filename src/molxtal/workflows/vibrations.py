@@ -1,0 +1,279 @@
+"""Harmonic vibrations: finite differences (ASE ``Vibrations``) or the model's analytic Hessian.
+
+Both routes end in an ASE ``VibrationsData``; frequencies are in cm⁻¹ with imaginary ones as
+negative numbers, and the 3N−6 (3N−5 for linear molecules) vibrations are separated from
+translations and rotations by their overlap with the rigid-body motions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.thermochemistry import IdealGasThermo
+from ase.vibrations import Vibrations, VibrationsData
+
+from molxtal.errors import MolxtalError
+from molxtal.models import Model
+from molxtal.units import INVCM_PER_EV
+
+METHODS = ("auto", "analytic", "finite-differences")
+#: Tolerance (Å) of the linearity test: largest distance of an atom from the principal axis.
+LINEAR_TOLERANCE = 1e-3
+
+
+@dataclass
+class Vibration:
+    """Harmonic analysis of one structure.
+
+    ``frequencies_cm1`` holds the vibrational modes only (3N−6 or 3N−5, ascending, imaginary as
+    negative), ``modes`` their Cartesian displacement vectors (n_vib, N, 3; mass-weighted
+    eigenvectors divided by √m, normalised), ``all_frequencies_cm1`` all 3N values.
+    """
+
+    data: VibrationsData
+    method: str
+    delta_angstrom: float | None
+    nfree: int | None
+    linear: bool
+    frequencies_cm1: np.ndarray
+    modes: np.ndarray
+    all_frequencies_cm1: np.ndarray
+
+    @property
+    def zpe_eV(self) -> float:
+        """Zero-point energy (eV): ½ Σ ħω over the real vibrational modes."""
+        real = self.frequencies_cm1[self.frequencies_cm1 > 0]
+        return float(0.5 * real.sum() / INVCM_PER_EV)
+
+    @property
+    def n_imaginary(self) -> int:
+        return int((self.frequencies_cm1 < 0).sum())
+
+
+@dataclass
+class Thermochemistry:
+    """Ideal-gas thermochemistry (ASE ``IdealGasThermo``) at ``temperature_K`` and ``pressure_Pa``.
+
+    U, H, G in eV and S in eV/K, each including the electronic energy and the ZPE.
+    """
+
+    temperature_K: float
+    pressure_Pa: float
+    internal_energy_eV: float
+    enthalpy_eV: float
+    entropy_eV_per_K: float
+    gibbs_energy_eV: float
+
+
+def signed_frequencies(energies: np.ndarray) -> np.ndarray:
+    """Complex ASE mode energies (eV) to frequencies in cm⁻¹, imaginary ones as negative."""
+    energies = np.asarray(energies, dtype=complex)
+    imaginary = np.abs(energies.imag) > np.abs(energies.real)
+    return np.where(imaginary, -np.abs(energies.imag), energies.real) * INVCM_PER_EV
+
+
+def is_linear(atoms: Atoms) -> bool:
+    """True for a linear molecule (or a diatomic); False for a single atom."""
+    if len(atoms) < 2:
+        return False
+    centred = atoms.positions - atoms.positions.mean(axis=0)
+    axis = np.linalg.svd(centred)[2][0]
+    off_axis = centred - np.outer(centred @ axis, axis)
+    return bool(np.linalg.norm(off_axis, axis=1).max() < LINEAR_TOLERANCE)
+
+
+def rigid_body_basis(atoms: Atoms, rotations: bool = True) -> np.ndarray:
+    """Orthonormal mass-weighted translations (and rotations), shape (k, 3N); k = 6, 5 or 3."""
+    masses = atoms.get_masses()
+    sqrt_m = np.sqrt(masses)[:, None]
+    centred = atoms.positions - np.average(atoms.positions, axis=0, weights=masses)
+    vectors = [(sqrt_m * np.eye(3)[k]).ravel() for k in range(3)]
+    if rotations:
+        vectors += [(sqrt_m * np.cross(np.eye(3)[k], centred)).ravel() for k in range(3)]
+    u, s, _ = np.linalg.svd(np.array(vectors).T, full_matrices=False)
+    return u[:, s > 1e-8 * s[0]].T
+
+
+def analyse(data: VibrationsData, method: str, delta=None, nfree=None) -> Vibration:
+    """Split ``data`` into vibrations and rigid-body motions; frequencies in cm⁻¹."""
+    atoms = data.get_atoms()
+    n_atoms = len(atoms)
+    energies, modes = data.get_energies_and_modes(all_atoms=True)
+    frequencies = signed_frequencies(energies)
+    linear = is_linear(atoms)
+    periodic = bool(atoms.pbc.any())  # crystals: only the three translations are zero modes
+    n_rigid = 3 if periodic or n_atoms == 1 else 5 if linear else 6
+    n_vib = 3 * n_atoms - n_rigid
+    sqrt_m = np.sqrt(atoms.get_masses())[:, None]
+    weighted = (modes * sqrt_m).reshape(len(modes), -1)
+    weighted /= np.linalg.norm(weighted, axis=1)[:, None]
+    basis = rigid_body_basis(atoms, rotations=not periodic)
+    rigid_overlap = np.linalg.norm(weighted @ basis.T, axis=1)
+    vib = np.sort(np.argsort(rigid_overlap, kind="stable")[:n_vib])
+    vib = vib[np.argsort(frequencies[vib], kind="stable")]
+    vectors = modes[vib] / np.linalg.norm(modes[vib].reshape(len(vib), -1), axis=1)[:, None, None]
+    return Vibration(
+        data=data,
+        method=method,
+        delta_angstrom=delta,
+        nfree=nfree,
+        linear=linear,
+        frequencies_cm1=frequencies[vib],
+        modes=vectors,
+        all_frequencies_cm1=np.sort(frequencies),
+    )
+
+
+def cache_key(atoms: Atoms, model: Model, delta: float, nfree: int) -> str:
+    """Hash of (structure, model sha256, dtype, dispersion, delta, nfree) naming a cache folder."""
+    digest = hashlib.sha256()
+    for array in (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    identity = [model.name, model.sha256, model.dtype, model.dispersion, float(delta), int(nfree)]
+    digest.update(json.dumps(identity, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:24]
+
+
+def finite_difference_hessian(
+    atoms: Atoms,
+    model: Model,
+    delta: float = 0.01,
+    nfree: int = 2,
+    cache_dir: str | Path | None = None,
+) -> VibrationsData:
+    """Hessian by central differences of the forces (ASE ``Vibrations``; ``delta`` in Å).
+
+    Displacements are cached in ``cache_dir/<cache_key>`` (resumable, never stale); with
+    ``cache_dir=None`` a temporary folder is used and removed.
+    """
+    if nfree not in (2, 4):
+        raise MolxtalError(f"nfree must be 2 or 4 (got {nfree})")
+    if delta <= 0:
+        raise MolxtalError(f"delta must be positive (got {delta} Å)")
+    work = model.attach(atoms)
+    with contextlib.ExitStack() as stack:
+        root = (
+            Path(cache_dir)
+            if cache_dir
+            else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        )
+        folder = root / cache_key(atoms, model, delta, nfree)
+        vib = Vibrations(work, delta=delta, nfree=nfree, name=str(folder))
+        with contextlib.redirect_stdout(io.StringIO()):
+            vib.run()
+        return vib.get_vibrations()
+
+
+def _chgnet_network(model: Model):
+    inner = getattr(model.calculator, "inner", None)
+    return getattr(inner, "model", None) if model.family == "CHGNet" else None
+
+
+def has_analytic_hessian(model: Model) -> bool:
+    """True for plain MACE and CHGNet models (not with dispersion added)."""
+    if model.dispersion:
+        return False
+    return model.family == "MACE" or _chgnet_network(model) is not None
+
+
+def _chgnet_hessian(atoms: Atoms, network) -> np.ndarray:
+    """CHGNet's Hessian (eV/Å², 3N×3N): autograd of its autograd forces (built with
+    ``create_graph=True``) with respect to the Cartesian positions of its graph."""
+    import torch
+    from chgnet.model.model import BatchedGraph
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from molxtal.models.vacuum import vacuum_box
+
+    boxed = atoms if atoms.pbc.all() else vacuum_box(atoms)
+    graph = network.graph_converter(AseAtomsAdaptor.get_structure(boxed))
+    batched = BatchedGraph.from_graphs(
+        [graph],
+        bond_basis_expansion=network.bond_basis_expansion,
+        angle_basis_expansion=network.angle_basis_expansion,
+        compute_stress=False,
+    )
+    forces = network._compute(batched, compute_force=True)["f"][0].reshape(-1)
+    positions = batched.atom_positions[0]
+    rows = [
+        torch.autograd.grad(-forces[i], positions, retain_graph=True)[0].reshape(-1)
+        for i in range(len(forces))
+    ]
+    return torch.stack(rows).detach().cpu().numpy()
+
+
+def analytic_hessian(atoms: Atoms, model: Model) -> VibrationsData:
+    """The model's Hessian by automatic differentiation, symmetrised, as ``VibrationsData``."""
+    if not has_analytic_hessian(model):
+        raise MolxtalError(
+            f"model '{model.name}' has no analytic Hessian (only MACE and CHGNet without "
+            "dispersion); use finite differences"
+        )
+    model.check_elements(atoms)
+    n = 3 * len(atoms)
+    if model.family == "MACE":
+        hessian = np.asarray(model.calculator.get_hessian(atoms.copy())).reshape(n, n)
+    else:
+        hessian = _chgnet_hessian(atoms, _chgnet_network(model))
+    return VibrationsData.from_2d(atoms.copy(), 0.5 * (hessian + hessian.T))
+
+
+def vibrations(
+    atoms: Atoms,
+    model: Model,
+    method: str = "auto",
+    delta: float = 0.01,
+    nfree: int = 2,
+    cache_dir: str | Path | None = None,
+) -> Vibration:
+    """Harmonic vibrations of ``atoms``: ``analytic``, ``finite-differences`` or ``auto``
+    (analytic where the model allows it, else finite differences)."""
+    if method not in METHODS:
+        raise MolxtalError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
+    if method == "analytic" or (method == "auto" and has_analytic_hessian(model)):
+        return analyse(analytic_hessian(atoms, model), "analytic")
+    data = finite_difference_hessian(atoms, model, delta, nfree, cache_dir)
+    return analyse(data, "finite-differences", delta, nfree)
+
+
+def thermochemistry(
+    vibration: Vibration,
+    potential_energy_eV: float,
+    temperature_K: float = 298.15,
+    pressure_Pa: float = 101325.0,
+    symmetry_number: int = 1,
+    spin: float = 0.0,
+) -> Thermochemistry:
+    """Ideal-gas U, H, S, G of a molecule from its vibrational modes (ASE ``IdealGasThermo``)."""
+    atoms = vibration.data.get_atoms()
+    if atoms.pbc.any():
+        raise MolxtalError("ideal-gas thermochemistry needs an isolated molecule (pbc=False)")
+    f = vibration.frequencies_cm1.astype(complex)  # imaginary modes back to ASE's convention
+    geometry = "monatomic" if len(atoms) == 1 else "linear" if vibration.linear else "nonlinear"
+    thermo = IdealGasThermo(
+        vib_energies=np.where(f < 0, 1j * np.abs(f), f) / INVCM_PER_EV,
+        geometry=geometry,
+        potentialenergy=potential_energy_eV,
+        atoms=atoms,
+        symmetrynumber=symmetry_number,
+        spin=spin,
+        vib_selection="exact",
+        ignore_imag_modes=True,
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        return Thermochemistry(
+            temperature_K=temperature_K,
+            pressure_Pa=pressure_Pa,
+            internal_energy_eV=float(thermo.get_internal_energy(temperature_K)),
+            enthalpy_eV=float(thermo.get_enthalpy(temperature_K)),
+            entropy_eV_per_K=float(thermo.get_entropy(temperature_K, pressure_Pa)),
+            gibbs_energy_eV=float(thermo.get_gibbs_energy(temperature_K, pressure_Pa)),
+        )
