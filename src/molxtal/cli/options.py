@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +32,7 @@ ModelKwargsOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Result directory [default: molxtal-results/<cmd>-<time>]."),
+    typer.Option("--out", "-o", help="Result directory (default: molxtal-results/<cmd>-<time>)."),
 ]
 DataDirOpt = Annotated[
     Path | None, typer.Option(help="Reference-data directory (overrides $MOLXTAL_DATA).")
@@ -74,3 +76,41 @@ def load_models(
         load_model(spec, dtype=dtype, device=device, dispersion=settings, model_kwargs=kwargs)
         for spec in (specs or ["chgnet"])
     ]
+
+
+#: The model options every model-using command takes, in the order ``--help`` shows them.
+MODEL_OPTIONS = (
+    ("model", ModelOpt, None),
+    ("dtype", DtypeOpt, "float64"),
+    ("device", DeviceOpt, "cpu"),
+    ("dispersion", DispersionOpt, "none"),
+    ("d3_functional", D3FunctionalOpt, "pbe"),
+    ("d3_damping", D3DampingOpt, "bj"),
+    ("model_kwargs", ModelKwargsOpt, None),
+)
+
+
+def with_models(command):
+    """Give a typer command the shared model options; it receives ``models`` (each loaded once).
+
+    The decorated function declares a keyword-only ``models: list[Model]`` parameter instead of
+    the seven options, which the wrapper parses, loads with :func:`load_models` and passes on.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "models"]
+    shared = [
+        inspect.Parameter(
+            name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation
+        )
+        for name, annotation, default in MODEL_OPTIONS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        options = {name: kwargs.pop(name) for name, _, _ in MODEL_OPTIONS}
+        return command(
+            *args, models=load_models(**{"specs": options.pop("model"), **options}), **kwargs
+        )
+
+    wrapper.__signature__ = signature.replace(parameters=own + shared)
+    return wrapper

@@ -129,10 +129,10 @@ def analyse_command(
         list[Path], typer.Argument(help="Trajectories (any format ASE reads), e.g. one per model.")
     ],
     label: Annotated[
-        list[str] | None, typer.Option(help="Legend label per trajectory [default: model].")
+        list[str] | None, typer.Option(help="Legend label per trajectory (default: model).")
     ] = None,
     equilibration: Annotated[
-        float | None, typer.Option(help="Skip frames before this time (ps) [default: from md].")
+        float | None, typer.Option(help="Skip frames before this time (ps) (default: from md).")
     ] = None,
     frame_interval: Annotated[
         float | None, typer.Option(help="Time between frames (ps) if the file does not say.")
@@ -148,7 +148,7 @@ def analyse_command(
         float | None, typer.Option(help="Shear viscosity (mPa s) for the Yeh-Hummer correction.")
     ] = None,
     temperature: Annotated[
-        float | None, typer.Option(help="Temperature (K) for Yeh-Hummer [default: from md].")
+        float | None, typer.Option(help="Temperature (K) for Yeh-Hummer (default: from md).")
     ] = None,
     reference: Annotated[bool, typer.Option(help="Compare with Soper 2013.")] = True,
     data_dir: DataDirOpt = None,

@@ -29,7 +29,7 @@ def list_command() -> None:
 @handle_errors
 def fetch_command(
     names: Annotated[list[str], typer.Argument(help="Data set names (see molxtal data list).")],
-    dest: Annotated[Path | None, typer.Option(help="Target directory [default: cache].")] = None,
+    dest: Annotated[Path | None, typer.Option(help="Target directory (default: cache).")] = None,
     mirror: Annotated[
         str | None, typer.Option(help="Base URL of a mirror of the data layout.")
     ] = None,

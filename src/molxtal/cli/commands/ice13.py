@@ -18,21 +18,15 @@ from molxtal.analysis.ice13 import (
 )
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
     DataDirOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.data import dmc_ice13
 from molxtal.data.store import use_data_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.plotting import lattice as plots
 from molxtal.units import MEV_PER_EV
 from molxtal.workflows.ice13 import ice13_energies
@@ -51,8 +45,8 @@ def _stats_dict(stats) -> dict:
 
 
 @handle_errors
+@with_models
 def ice13_command(
-    model: ModelOpt = None,
     reference: Annotated[
         str, typer.Option(help="Reference for the errors: DMC or any method of the table.")
     ] = DMC,
@@ -63,14 +57,10 @@ def ice13_command(
     ice_viii_dmc: Annotated[
         str, typer.Option(help="DMC value of ice VIII: table (-55.22 kJ/mol) or thesis (-582 meV).")
     ] = "table",
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     data_dir: DataDirOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Lattice energies (kJ/mol per H2O) of the 13 DMC-ICE13 ice polymorphs against DMC/DFT."""
     use_data_dir(data_dir)
@@ -86,7 +76,6 @@ def ice13_command(
     if unknown:
         raise MolxtalError(f"unknown --method {', '.join(unknown)}; see the published table")
     crystals, gas = dmc_ice13.polymorphs(), dmc_ice13.gas_molecule()
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise MolxtalError(f"two models have the same name ({', '.join(names)}); rename a file")

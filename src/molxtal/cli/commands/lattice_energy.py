@@ -10,18 +10,12 @@ from ase import Atoms
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.structures import find_molecules, read_structure
 from molxtal.workflows.lattice_energy import (
     CRYSTAL_FMAX,
@@ -42,13 +36,14 @@ def _gas_from_file(path: Path) -> Atoms:
 
 
 @handle_errors
+@with_models
 def lattice_energy_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure file (any format ASE reads).")],
     molecule: Annotated[
         Path | None,
         typer.Option(
-            help="Gas-phase molecule file, used as given [default: taken from the "
-            "crystal and relaxed]."
+            help="Gas-phase molecule file, used as given (default: taken from the "
+            "crystal and relaxed)."
         ),
     ] = None,  # fmt: skip
     geometry: Annotated[
@@ -62,21 +57,15 @@ def lattice_energy_command(
         float, typer.Option(help="Force threshold (eV/Å) for relaxing the gas molecule.")
     ] = GAS_FMAX,
     steps: Annotated[int, typer.Option(help="Maximum BFGS steps per relaxation.")] = MAX_STEPS,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Lattice energy E_crystal/N_mol − E_gas (eV, kJ/mol and meV per molecule)."""
     if geometry not in GEOMETRIES:
         raise MolxtalError(f"--geometry must be one of {', '.join(GEOMETRIES)}")
     atoms = read_structure(crystal)
     gas = _gas_from_file(molecule) if molecule is not None else None
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     parameters = {
         "crystal": str(crystal),
         "molecule": None if molecule is None else str(molecule),

@@ -15,20 +15,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
     SeedOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
 from molxtal.io import read_json
+from molxtal.models import Model
 from molxtal.structures import read_structure, water_box
 from molxtal.workflows.md import THERMO, MDSettings, run_md
 
@@ -72,6 +66,7 @@ def md_progress(total_steps: int, timestep_fs: float) -> Iterator[Callable[[int,
 
 
 @handle_errors
+@with_models
 def md_command(
     structure: Annotated[
         Path | None, typer.Argument(help="Structure file (any format ASE reads).")
@@ -101,21 +96,16 @@ def md_command(
     tdamp: Annotated[float, typer.Option(help="Thermostat time constant (fs).")] = 100.0,
     pdamp: Annotated[float, typer.Option(help="Barostat time constant (fs).")] = 1000.0,
     max_temperature: Annotated[
-        float | None, typer.Option(help="Stop above this temperature (K) [default: 5x target].")
+        float | None, typer.Option(help="Stop above this temperature (K) (default: 5x target).")
     ] = None,
     min_distance: Annotated[float, typer.Option(help="Stop if atoms get closer (Å).")] = 0.5,
     resume: Annotated[
         bool, typer.Option(help="Continue the run in --out from its last checkpoint.")
     ] = False,
     seed: SeedOpt = 0,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Molecular dynamics: trajectory.extxyz, thermo.csv, checkpoint.pkl (resumable)."""
     if (structure is None) == (water_box_molecules is None):
@@ -148,7 +138,6 @@ def md_command(
         max_temperature_K=max_temperature,
         min_distance_angstrom=min_distance,
     )
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     if len(models) != 1:
         raise MolxtalError("md runs one model at a time; give a single --model")
     parameters = {"source": source, "repeat": repeat, "equilibration_ps": equilibration}

@@ -10,18 +10,12 @@ import typer
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError, NotConvergedError
+from molxtal.models import Model
 from molxtal.structures import read_structure
 from molxtal.workflows.relax import OPTIMIZERS, constraints, relax
 
@@ -57,9 +51,9 @@ def parse_pairs(texts: list[str] | None) -> list[tuple[int, int]]:
 
 
 @handle_errors
+@with_models
 def relax_command(
     structure: Annotated[Path, typer.Argument(help="Structure file (any format ASE reads).")],
-    model: ModelOpt = None,
     fmax: FmaxOpt = 1e-3,
     steps: StepsOpt = 1000,
     optimizer: OptimizerOpt = "BFGS",
@@ -70,13 +64,9 @@ def relax_command(
         list[str] | None,
         typer.Option(help="Hold a bond length (FixBondLength), e.g. 0-3. Repeatable."),
     ] = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Relax positions until max |F| < fmax (eV/Å); exit status 2 if any model did not converge."""
     atoms = read_structure(structure)
@@ -84,7 +74,6 @@ def relax_command(
     for index in [i for c in fixed for i in c.get_indices()]:
         if not 0 <= index < len(atoms):
             raise MolxtalError(f"{structure}: constraint atom index {index} out of range")
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     for m in models:
         m.check_elements(atoms, str(structure))
     parameters = {

@@ -9,9 +9,10 @@ import typer
 
 from molxtal.cli.commands.vibrations import CacheOpt, NfreeOpt, vibrations_cache_dir
 from molxtal.cli.console import console, handle_errors, print_table
-from molxtal.cli.options import DeviceOpt, DtypeOpt, ModelOpt, OutOpt, load_models
+from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.plotting.scan import delta_scan_figure, fmax_scan_figure
 from molxtal.structures import read_structure
 from molxtal.workflows.scan import DELTA_SCAN, DELTA_SCAN_FMAX, FMAX_SCAN, delta_scan, fmax_scan
@@ -28,28 +29,27 @@ def _floats(text: str, option: str) -> list[float]:
         raise MolxtalError(f"{option} expects comma-separated numbers, got '{text}'") from exc
 
 
-def _one_model(model, dtype, device):
-    models = load_models(model, dtype, device)
+def _one_model(models: list[Model]) -> Model:
     if len(models) != 1:
         raise MolxtalError("a scan takes exactly one --model")
     return models[0]
 
 
 @handle_errors
+@with_models
 def fmax_command(
     structure: StructureArg,
-    model: ModelOpt = None,
     fmax: Annotated[str, typer.Option(help="Thresholds (eV/Å), comma-separated.")] = ",".join(
         f"{f:g}" for f in FMAX_SCAN
     ),
     steps: StepsOpt = 2000,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Bond lengths (Å) and angles (°) after relaxing to each fmax (eV/Å)."""
     atoms = read_structure(structure)
-    m = _one_model(model, dtype, device)
+    m = _one_model(models)
     m.check_elements(atoms, str(structure))
     fmaxes = _floats(fmax, "--fmax")
     with result_dir("scan-fmax", out, [m], {"structure": str(structure), "fmax": fmaxes}) as res:
@@ -75,9 +75,9 @@ def fmax_command(
 
 
 @handle_errors
+@with_models
 def delta_command(
     structure: StructureArg,
-    model: ModelOpt = None,
     delta: Annotated[str, typer.Option(help="Displacements (Å), comma-separated.")] = ",".join(
         f"{d:g}" for d in DELTA_SCAN
     ),
@@ -87,14 +87,14 @@ def delta_command(
     nfree: NfreeOpt = 2,
     steps: StepsOpt = 2000,
     cache: CacheOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Finite-difference frequencies (cm⁻¹) against delta (Å), for each fmax; plateau and
     recommended delta."""
     atoms = read_structure(structure)
-    m = _one_model(model, dtype, device)
+    m = _one_model(models)
     m.check_elements(atoms, str(structure))
     deltas, fmaxes = _floats(delta, "--delta"), _floats(fmax, "--fmax")
     parameters = {"structure": str(structure), "delta": deltas, "fmax": fmaxes, "nfree": nfree}

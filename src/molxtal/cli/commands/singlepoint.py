@@ -11,36 +11,25 @@ from ase.calculators.singlepoint import SinglePointCalculator
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
+from molxtal.models import Model
 from molxtal.structures import read_structure
 from molxtal.workflows.singlepoint import singlepoint
 
 
 @handle_errors
+@with_models
 def singlepoint_command(
     structure: Annotated[Path, typer.Argument(help="Structure file (any format ASE reads).")],
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Energy (eV), forces (eV/Å) and stress (eV/Å³) of one structure."""
     atoms = read_structure(structure)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     for m in models:
         m.check_elements(atoms, str(structure))
     parameters = {"structure": str(structure)}

@@ -9,18 +9,12 @@ import typer
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.data import cache_dir
+from molxtal.models import Model
 from molxtal.structures import read_structure
 from molxtal.workflows.vibrations import METHODS, thermochemistry, vibrations
 
@@ -31,7 +25,7 @@ DeltaOpt = Annotated[float, typer.Option(help="Finite-difference displacement (�
 NfreeOpt = Annotated[int, typer.Option(help="Finite-difference points per coordinate: 2 or 4.")]
 CacheOpt = Annotated[
     Path | None,
-    typer.Option(help="Finite-difference cache [default: molxtal user cache/vibrations]."),
+    typer.Option(help="Finite-difference cache (default: molxtal user cache/vibrations)."),
 ]
 
 
@@ -41,9 +35,9 @@ def vibrations_cache_dir(path: Path | None) -> Path:
 
 
 @handle_errors
+@with_models
 def vibrations_command(
     structure: Annotated[Path, typer.Argument(help="Structure file (any format ASE reads).")],
-    model: ModelOpt = None,
     method: MethodOpt = "auto",
     delta: DeltaOpt = 0.001,
     nfree: NfreeOpt = 4,
@@ -52,13 +46,9 @@ def vibrations_command(
     symmetry_number: Annotated[int, typer.Option(help="Rotational symmetry number.")] = 1,
     spin: Annotated[float, typer.Option(help="Total electronic spin (0 for singlets).")] = 0.0,
     cache: CacheOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Harmonic frequencies (cm⁻¹, imaginary as negative), modes, ZPE (eV), thermochemistry.
 
@@ -66,7 +56,6 @@ def vibrations_command(
     meaningful. Thermochemistry is computed for isolated molecules only.
     """
     atoms = read_structure(structure)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     for m in models:
         m.check_elements(atoms, str(structure))
     parameters = {

@@ -16,21 +16,15 @@ from molxtal.cli.commands.vibrations import (
 )
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
     DataDirOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.data import use_data_dir
 from molxtal.data import water as ref
 from molxtal.errors import NotConvergedError
+from molxtal.models import Model
 from molxtal.plotting.water import binding_curves, error_bars
 from molxtal.units import INVCM_PER_EV
 from molxtal.workflows.water import (
@@ -89,26 +83,21 @@ def _errors(quantities, values, reference) -> dict[str, list[float]]:
 
 
 @handle_errors
+@with_models
 def monomer_command(
-    model: ModelOpt = None,
     fmax: FmaxOpt = 1e-8,
     steps: StepsOpt = 1000,
     method: MethodOpt = "auto",
     delta: DeltaOpt = 1e-3,
     nfree: NfreeOpt = 4,
     cache: CacheOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     data_dir: DataDirOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Relaxed H2O: r_OH (Å), HOH (°), ω1 ω2 ω3 (cm⁻¹), ZPE (eV) against experiment."""
     use_data_dir(data_dir)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     reference = dict(ref.MONOMER_REFERENCE)
     reference["zpe_eV"] = 0.5 * sum(reference["frequencies_cm-1"]) / INVCM_PER_EV
     parameters = {
@@ -181,26 +170,21 @@ def monomer_command(
 
 
 @handle_errors
+@with_models
 def dimer_command(
-    model: ModelOpt = None,
     fmax: FmaxOpt = 1e-6,
     steps: StepsOpt = 2000,
     method: MethodOpt = "auto",
     delta: DeltaOpt = 1e-3,
     nfree: NfreeOpt = 4,
     cache: CacheOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     data_dir: DataDirOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Relaxed (H2O)2: r_OO, α, β, θ_a, θ_d; 12 frequencies with MAE; ZPE, against CCSD(T)."""
     use_data_dir(data_dir)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     reference = {
         **ref.DIMER_GEOMETRY_REFERENCE,
         "frequencies_cm-1": ref.DIMER_FREQUENCIES_REFERENCE,
@@ -304,22 +288,17 @@ def dimer_command(
 
 
 @handle_errors
+@with_models
 def binding_curve_command(
-    model: ModelOpt = None,
     r_min: Annotated[float, typer.Option(help="Shortest O–O distance (Å).")] = 2.0,
     r_max: Annotated[float, typer.Option(help="Longest O–O distance (Å).")] = 6.0,
     fmax: FmaxOpt = 1e-3,
     steps: StepsOpt = 500,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """ΔE = E_dimer − 2 E_monomer (eV) against r_OO (Å), relaxed at fixed O–O distance."""
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     grid = np.array(BINDING_DISTANCES)
     distances = np.unique(np.concatenate([[r_min, r_max], grid[(grid > r_min) & (grid < r_max)]]))
     parameters = {"r_OO_angstrom": distances, "fmax_eV_per_angstrom": fmax, "steps": steps}
