@@ -23,7 +23,8 @@ from molxtal.io import write_atoms
 
 #: Reference methods known by name: tblite's extended tight binding (periodic).
 TBLITE_METHODS = {"gfn2-xtb": "GFN2-xTB", "gfn1-xtb": "GFN1-xTB"}
-ENERGY_KEY, FORCES_KEY, STRESS_KEY = "REF_energy", "REF_forces", "REF_stress"
+#: Labels are ``<prefix>energy``, ``<prefix>forces``, ``<prefix>stress``.
+REF_PREFIX = "REF_"
 INDEX_KEY = "label_index"
 
 logger = logging.getLogger("molxtal")
@@ -52,9 +53,9 @@ def reference_calculator(spec: str, kwargs: dict[str, Any] | None = None) -> Cal
     return load_model(spec, model_kwargs=kwargs or None).calculator
 
 
-def label_frame(atoms: Atoms, calculator: Calculator) -> Atoms:
+def label_frame(atoms: Atoms, calculator: Calculator, prefix: str = REF_PREFIX) -> Atoms:
     """A copy of ``atoms`` with ``REF_energy`` (eV), ``REF_forces`` (eV/Å) and, for periodic
-    cells, ``REF_stress`` (eV/Å³, full 3x3, ASE sign convention)."""
+    cells, ``REF_stress`` (eV/Å³, full 3x3, ASE sign convention); ``prefix`` replaces REF_."""
     work = atoms.copy()
     work.calc = calculator
     energy = float(work.get_potential_energy())
@@ -62,12 +63,11 @@ def label_frame(atoms: Atoms, calculator: Calculator) -> Atoms:
     stress = voigt_6_to_full_3x3_stress(work.get_stress()) if atoms.pbc.all() else None
     labelled = atoms.copy()
     labelled.calc = None
-    for key in (ENERGY_KEY, STRESS_KEY):
-        labelled.info.pop(key, None)
-    labelled.info[ENERGY_KEY] = energy
-    labelled.arrays[FORCES_KEY] = forces
+    labelled.info.pop(f"{prefix}stress", None)
+    labelled.info[f"{prefix}energy"] = energy
+    labelled.arrays[f"{prefix}forces"] = forces
     if stress is not None:
-        labelled.info[STRESS_KEY] = stress
+        labelled.info[f"{prefix}stress"] = stress
     return labelled
 
 
@@ -84,6 +84,7 @@ def label_frames(
     calculator: Calculator,
     output: str | Path,
     advance: Callable[[int], None] = lambda n=1: None,
+    prefix: str = REF_PREFIX,
 ) -> LabelResult:
     """Label ``frames`` with ``calculator`` into ``output`` (extxyz), resuming from it."""
     output = Path(output)
@@ -94,7 +95,7 @@ def label_frames(
         if index in done:
             continue
         try:
-            labelled = label_frame(atoms, calculator)
+            labelled = label_frame(atoms, calculator, prefix)
         except Exception as exc:  # any reference code may fail on one frame
             message = f"{type(exc).__name__}: {exc}"
             logger.warning("frame %d: labelling failed, skipped (%s)", index, message)
