@@ -51,7 +51,8 @@ def evaluate_command(
     with result_dir("evaluate", out, models, {"data": str(data)}) as results:
         per_model = []
         for m in models:
-            stem = re.sub(r"[^\w.-]", "_", m.name) + "-" + ((m.sha256 or "")[:12] or "plugin")
+            key = f"{(m.sha256 or '')[:12] or 'plugin'}-{m.dtype}"
+            stem = f"{re.sub(r'[^A-Za-z0-9_.-]', '_', m.name)}-{key}"
             checkpoint = results.file(f"predictions/{stem}.extxyz")
             with (
                 results.provenance.stage(f"evaluate[{m.name}]"),
