@@ -117,3 +117,15 @@ def test_finetune_starts_from_foundation_weights(ice_file, tmp_path):
         return sum(float(torch.sum((a[k].double() - start[k]) ** 2)) for k in weights) ** 0.5
 
     assert 0 < distance(tuned) < 0.2 * distance(other)
+
+
+@pytest.mark.slow
+def test_multihead_finetuning_runs(ice_file, tmp_path):
+    """Multihead fine-tuning with replay data: the model keeps a second (pt_head) head."""
+    path = save_mace(build_random_mace(["H", "O"], r_max=4.0, seed=1), tmp_path / "f.model")
+    out = tmp_path / "mh"
+    _train([str(ice_file), "--foundation", str(path), "--finetune", "multihead",
+            "--pt-data", str(ice_file), "--max-epochs", "1", "--threads", "1",
+            "--valid-fraction", "0.34", "--out", str(out)])  # fmt: skip
+    network = load_model(str(out / "mace.model")).calculator.models[0]
+    assert list(network.heads) == ["Default", "pt_head"]

@@ -135,7 +135,9 @@ def train_command(
         if result.history:
             results.save_figure("training.png", plot_training(result.history, name))
         installed = install_model(model_path, install) if install else None
-        final = result.history[-1] if result.history else None
+        history = result.history
+        best = min(history, key=lambda m: m.valid_loss) if history else None
+        last = history[-1] if history else None
         results.write_json(
             "results.json",
             {
@@ -147,18 +149,23 @@ def train_command(
                 "n_valid": result.n_valid,
                 "mace_arguments": result.arguments,
                 "initial": result.initial,
-                "final": final,
+                "best": best,
+                "last": last,
                 "history": result.history,
             },
         )
-    if final is not None:
+    if last is not None:
         print_table(
             f"MACE {name}: validation errors ({result.n_train} train / {result.n_valid} valid)",
             ["", "epoch", "E MAE (meV/atom)", "F MAE (meV/Å)", "F RMSE (meV/Å)"],
             [
                 [label, m.epoch if m.epoch is not None else "-", f"{m.mae_e_meV_per_atom:.2f}"]
                 + [f"{m.mae_f_meV_per_angstrom:.1f}", f"{m.rmse_f_meV_per_angstrom:.1f}"]
-                for label, m in (("initial", result.initial), ("final", final))
+                for label, m in (
+                    ("initial", result.initial),
+                    ("lowest validation loss", best),
+                    ("last epoch", last),
+                )
                 if m is not None
             ],
         )
