@@ -1,0 +1,387 @@
+"""Molecular dynamics (NVE, NVT, NPT) with ASE integrators, checkpoints, resume and a blow-up guard.
+
+Integrators (all from ASE): NVE velocity Verlet; NVT Langevin (default), Bussi stochastic
+velocity rescaling, Nosé–Hoover chain; NPT Martyna–Tobias–Klein with Nosé–Hoover chains,
+isotropic (``IsotropicMTKNPT``) or fully flexible cell (``MTKNPT``). Berendsen coupling is not
+offered: it does not sample the canonical ensemble and drains energy from slow modes into
+fast ones ("flying ice cube", Harvey et al., J. Comput. Chem. 19, 726 (1998)).
+
+Files written into ``directory``: ``trajectory.extxyz`` (frames at steps 0, stride, 2·stride,
+...; positions, momenta, cell, energy, forces), ``thermo.csv`` (one row per frame) and
+``checkpoint.pkl`` (atomic, every ``checkpoint_every`` steps). A resumed run truncates the
+trajectory and log back to the checkpoint and continues; with a deterministic calculator it is
+bit-identical to an uninterrupted run (the integrator's random-number generator and
+thermostat/barostat variables are part of the checkpoint).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms, units
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.constraints import FixCom
+from ase.io import write
+from ase.md.bussi import Bussi
+from ase.md.langevin import Langevin
+from ase.md.md import MolecularDynamics
+from ase.md.nose_hoover_chain import MTKNPT, IsotropicMTKNPT, NoseHooverChainNVT
+from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
+from ase.md.verlet import VelocityVerlet
+from ase.neighborlist import neighbor_list
+
+from molxtal.errors import MolxtalError
+from molxtal.io import atomic_write
+from molxtal.models import Model
+from molxtal.structures import density_g_cm3
+
+ENSEMBLES = ("nve", "nvt", "npt")
+THERMOSTATS = ("langevin", "bussi", "nose-hoover")
+BAROSTATS = ("isotropic", "flexible")
+TRAJECTORY = "trajectory.extxyz"
+THERMO = "thermo.csv"
+CHECKPOINT = "checkpoint.pkl"
+THERMO_COLUMNS = (
+    "step",
+    "time_ps",
+    "temperature_K",
+    "potential_energy_eV",
+    "kinetic_energy_eV",
+    "total_energy_eV",
+    "conserved_energy_eV",
+    "pressure_bar",
+    "volume_angstrom3",
+    "density_g_cm3",
+)
+#: Integrator variables (besides positions, momenta and cell) that a checkpoint must hold.
+STATE_ATTRIBUTES = {
+    VelocityVerlet: (),
+    Langevin: ("rng",),
+    Bussi: ("rng", "transferred_energy"),
+    NoseHooverChainNVT: ("_thermostat",),
+    IsotropicMTKNPT: ("_thermostat", "_barostat", "_eps", "_p_eps", "_volume0", "_cell0"),
+    MTKNPT: ("_thermostat", "_barostat", "_p_g"),
+}
+#: Settings that must not change between a run and its resumption.
+FIXED_ON_RESUME = (
+    "ensemble",
+    "thermostat",
+    "barostat",
+    "temperature_K",
+    "pressure_bar",
+    "timestep_fs",
+    "stride",
+    "tdamp_fs",
+    "pdamp_fs",
+    "seed",
+)
+
+
+@dataclass
+class MDSettings:
+    """Run parameters. Times in fs/ps, temperature in K, pressure in bar, distances in Å.
+
+    ``tdamp_fs`` is the thermostat time constant (Langevin friction = 1/tdamp), ``pdamp_fs``
+    the barostat one. ``max_temperature_K`` defaults to 5x the target (NVE: the start).
+    """
+
+    steps: int
+    ensemble: str = "nvt"
+    thermostat: str = "langevin"
+    barostat: str = "isotropic"
+    temperature_K: float = 300.0
+    pressure_bar: float = 1.0
+    timestep_fs: float = 0.5
+    stride: int = 10
+    checkpoint_every: int = 100
+    tdamp_fs: float = 100.0
+    pdamp_fs: float = 1000.0
+    seed: int = 0
+    max_temperature_K: float | None = None
+    min_distance_angstrom: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.ensemble not in ENSEMBLES:
+            raise MolxtalError(f"unknown ensemble '{self.ensemble}'; choose {', '.join(ENSEMBLES)}")
+        if self.thermostat not in THERMOSTATS:
+            raise MolxtalError(
+                f"unknown thermostat '{self.thermostat}'; choose {', '.join(THERMOSTATS)}"
+            )
+        if self.barostat not in BAROSTATS:
+            raise MolxtalError(f"unknown barostat '{self.barostat}'; choose {', '.join(BAROSTATS)}")
+        if self.steps < 0 or self.stride < 1 or self.checkpoint_every < 1:
+            raise MolxtalError("steps must be ≥ 0, stride and checkpoint interval ≥ 1")
+        if self.timestep_fs <= 0 or self.temperature_K < 0:
+            raise MolxtalError("the timestep must be positive and the temperature non-negative")
+
+    @property
+    def temperature_limit_K(self) -> float:
+        return self.max_temperature_K or 5.0 * max(self.temperature_K, 1.0)
+
+
+@dataclass
+class MDResult:
+    """Where the run's files are, how far it got and how fast it went."""
+
+    directory: Path
+    steps: int
+    n_frames: int
+    resumed_from_step: int | None
+    wall_time_s: float
+    ns_per_day: float
+
+    @property
+    def trajectory(self) -> Path:
+        return self.directory / TRAJECTORY
+
+    @property
+    def thermo(self) -> Path:
+        return self.directory / THERMO
+
+
+def initial_velocities(atoms: Atoms, temperature_K: float, rng: np.random.Generator) -> None:
+    """Maxwell–Boltzmann momenta at ``temperature_K`` with zero total momentum (in place)."""
+    MaxwellBoltzmannDistribution(atoms, temperature_K=temperature_K, rng=rng)
+    Stationary(atoms)
+
+
+def make_integrator(
+    atoms: Atoms, settings: MDSettings, rng: np.random.Generator
+) -> MolecularDynamics:
+    """The ASE integrator for ``settings`` acting on ``atoms``."""
+    dt = settings.timestep_fs * units.fs
+    tdamp = settings.tdamp_fs * units.fs
+    temperature = settings.temperature_K
+    if settings.ensemble == "nve":
+        return VelocityVerlet(atoms, timestep=dt)
+    if settings.ensemble == "npt":
+        if not atoms.pbc.all():
+            raise MolxtalError("NPT needs a periodic cell in all three directions")
+        cls = IsotropicMTKNPT if settings.barostat == "isotropic" else MTKNPT
+        return cls(
+            atoms,
+            timestep=dt,
+            temperature_K=temperature,
+            pressure_au=settings.pressure_bar * units.bar,
+            tdamp=tdamp,
+            pdamp=settings.pdamp_fs * units.fs,
+        )
+    if settings.thermostat == "langevin":
+        # ASE's fixcm=True biases the sampling; FixCom removes centre-of-mass motion exactly.
+        atoms.set_constraint(FixCom())
+        return Langevin(
+            atoms,
+            timestep=dt,
+            temperature_K=temperature,
+            friction=1 / tdamp,
+            fixcm=False,
+            rng=rng,
+        )
+    if settings.thermostat == "bussi":
+        return Bussi(atoms, timestep=dt, temperature_K=temperature, taut=tdamp, rng=rng)
+    return NoseHooverChainNVT(atoms, timestep=dt, temperature_K=temperature, tdamp=tdamp)
+
+
+def conserved_energy(dyn: MolecularDynamics) -> float:
+    """The integrator's conserved quantity (eV); NaN for Langevin, which has none."""
+    if hasattr(dyn, "get_conserved_energy"):
+        return float(dyn.get_conserved_energy())
+    if isinstance(dyn, Bussi):
+        return float(dyn.atoms.get_total_energy() - dyn.transferred_energy)
+    if isinstance(dyn, Langevin):
+        return math.nan
+    return float(dyn.atoms.get_total_energy())
+
+
+def thermo_row(dyn: MolecularDynamics, step: int, timestep_fs: float) -> dict[str, float]:
+    """One row of the thermodynamic log (units in the column names)."""
+    atoms = dyn.atoms
+    epot = float(atoms.get_potential_energy())
+    ekin = float(atoms.get_kinetic_energy())
+    periodic = bool(atoms.pbc.all())
+    pressure = math.nan
+    if periodic:
+        try:
+            stress = atoms.get_stress(include_ideal_gas=True)
+            pressure = float(-stress[:3].mean() / units.bar)
+        except NotImplementedError:
+            pass
+    return {
+        "step": step,
+        "time_ps": step * timestep_fs / 1000.0,
+        "temperature_K": float(atoms.get_temperature()),
+        "potential_energy_eV": epot,
+        "kinetic_energy_eV": ekin,
+        "total_energy_eV": epot + ekin,
+        "conserved_energy_eV": conserved_energy(dyn),
+        "pressure_bar": pressure,
+        "volume_angstrom3": float(atoms.get_volume()) if periodic else math.nan,
+        "density_g_cm3": density_g_cm3(atoms) if periodic else math.nan,
+    }
+
+
+def check_sanity(atoms: Atoms, step: int, settings: MDSettings) -> None:
+    """Raise :class:`MolxtalError` if the system has blown up at ``step``."""
+    energy = atoms.get_potential_energy()
+    forces = atoms.get_forces()
+    where = f"MD blew up at step {step}"
+    if not (np.isfinite(energy) and np.isfinite(forces).all()):
+        raise MolxtalError(f"{where}: non-finite energy or forces")
+    temperature = atoms.get_temperature()
+    if not temperature <= settings.temperature_limit_K:
+        raise MolxtalError(
+            f"{where}: temperature {temperature:.0f} K exceeds {settings.temperature_limit_K:.0f}"
+            " K; try a smaller timestep"
+        )
+    i, j, d = neighbor_list("ijd", atoms, settings.min_distance_angstrom)
+    if len(d):
+        k = int(np.argmin(d))
+        raise MolxtalError(
+            f"{where}: atoms {i[k]} and {j[k]} are {d[k]:.3f} Å apart (< "
+            f"{settings.min_distance_angstrom} Å); try a smaller timestep"
+        )
+
+
+def save_checkpoint(
+    path: Path, dyn: MolecularDynamics, step: int, settings: MDSettings, sizes: dict[str, int]
+) -> None:
+    """Write the full dynamical state atomically (``sizes``: byte length of each output file)."""
+    atoms = dyn.atoms
+    state = {
+        "step": step,
+        "settings": asdict(settings),
+        "numbers": atoms.numbers.copy(),
+        "positions": atoms.get_positions(),
+        "momenta": atoms.get_momenta(),
+        "cell": np.array(atoms.get_cell()),
+        "pbc": atoms.pbc.copy(),
+        "integrator": type(dyn).__name__,
+        "integrator_state": {name: getattr(dyn, name) for name in STATE_ATTRIBUTES[type(dyn)]},
+        "file_sizes": sizes,
+    }
+    with atomic_write(path, "wb") as handle:
+        pickle.dump(state, handle)
+
+
+def load_checkpoint(path: Path, settings: MDSettings) -> dict:
+    """Read a checkpoint and check that it belongs to a run with the same settings."""
+    try:
+        with open(path, "rb") as handle:
+            state = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise MolxtalError(f"cannot read checkpoint {path} ({exc})") from exc
+    saved = state["settings"]
+    changed = [k for k in FIXED_ON_RESUME if saved[k] != getattr(settings, k)]
+    if changed:
+        raise MolxtalError(
+            f"checkpoint {path} was written with different {', '.join(changed)}; "
+            "resume with the original settings"
+        )
+    return state
+
+
+def write_frame(handle, atoms: Atoms, step: int, timestep_fs: float) -> None:
+    """Append one extxyz frame (positions, momenta, cell, energy, forces)."""
+    frame = atoms.copy()
+    frame.set_constraint()
+    frame.calc = SinglePointCalculator(
+        frame, energy=atoms.get_potential_energy(), forces=atoms.get_forces()
+    )
+    frame.info.update(step=step, time_ps=step * timestep_fs / 1000.0)
+    write(handle, frame, format="extxyz")
+
+
+def _flush(*handles) -> dict[str, int]:
+    sizes = {}
+    for name, handle in handles:
+        handle.flush()
+        os.fsync(handle.fileno())
+        sizes[name] = handle.tell()
+    return sizes
+
+
+def run_md(
+    atoms: Atoms,
+    model: Model,
+    settings: MDSettings,
+    directory: str | Path,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> MDResult:
+    """Run MD of ``atoms`` with ``model``, writing trajectory, log and checkpoints.
+
+    ``resume=True`` continues from ``directory/checkpoint.pkl`` (``atoms`` then only supplies
+    the composition). ``progress(step, total_steps)`` is called after every step. A blow-up
+    raises :class:`MolxtalError` and leaves the last good checkpoint in place.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    checkpoint = directory / CHECKPOINT
+    rng = np.random.default_rng(settings.seed)
+    work = model.attach(atoms)
+    start = 0
+    state = None
+    if resume:
+        if not checkpoint.exists():
+            raise MolxtalError(f"no checkpoint to resume from in {directory}")
+        state = load_checkpoint(checkpoint, settings)
+        if not np.array_equal(state["numbers"], work.numbers):
+            raise MolxtalError(f"checkpoint {checkpoint} holds a different system")
+        work.set_cell(state["cell"])
+        work.pbc = state["pbc"]
+        work.set_positions(state["positions"])
+        work.set_momenta(state["momenta"])
+        start = state["step"]
+    else:
+        initial_velocities(work, settings.temperature_K, rng)
+    dyn = make_integrator(work, settings, rng)
+    if state is not None:
+        for name, value in state["integrator_state"].items():
+            setattr(dyn, name, value)
+        dyn.nsteps = start
+        for name, size in state["file_sizes"].items():
+            with open(directory / name, "r+b") as handle:
+                handle.truncate(size)
+    mode = "a" if resume else "w"
+    t0 = time.perf_counter()
+    with open(directory / TRAJECTORY, mode) as traj, open(directory / THERMO, mode) as log:
+        writer = csv.DictWriter(log, fieldnames=THERMO_COLUMNS, lineterminator="\n")
+        if not resume:
+            check_sanity(work, 0, settings)
+            writer.writeheader()
+            write_frame(traj, work, 0, settings.timestep_fs)
+            writer.writerow(thermo_row(dyn, 0, settings.timestep_fs))
+            sizes = _flush((TRAJECTORY, traj), (THERMO, log))
+            save_checkpoint(checkpoint, dyn, 0, settings, sizes)
+        for step in range(start + 1, settings.steps + 1):
+            dyn.step()
+            dyn.nsteps += 1
+            check_sanity(work, step, settings)
+            if step % settings.stride == 0:
+                write_frame(traj, work, step, settings.timestep_fs)
+                writer.writerow(thermo_row(dyn, step, settings.timestep_fs))
+                log.flush()
+            if step % settings.checkpoint_every == 0 or step == settings.steps:
+                sizes = _flush((TRAJECTORY, traj), (THERMO, log))
+                save_checkpoint(checkpoint, dyn, step, settings, sizes)
+            if progress is not None:
+                progress(step, settings.steps)
+    wall = time.perf_counter() - t0
+    done = settings.steps - start
+    ns_per_day = done * settings.timestep_fs * 1e-6 / wall * 86400 if wall > 0 and done else 0.0
+    return MDResult(
+        directory=directory,
+        steps=settings.steps,
+        n_frames=settings.steps // settings.stride + 1,
+        resumed_from_step=start if resume else None,
+        wall_time_s=wall,
+        ns_per_day=ns_per_day,
+    )

@@ -1,0 +1,149 @@
+"""MD workflow: conservation laws, thermostat averages, resume, blow-up guard, CLI."""
+
+from __future__ import annotations
+
+import csv
+import pickle
+
+import numpy as np
+import pytest
+from ase.build import bulk
+from ase.calculators.emt import EMT
+from ase.io import read
+from typer.testing import CliRunner
+
+from molxtal.cli.app import app
+from molxtal.errors import MolxtalError
+from molxtal.io import read_json
+from molxtal.models import Model
+from molxtal.workflows.md import CHECKPOINT, MDSettings, initial_velocities, run_md
+
+
+@pytest.fixture
+def emt() -> Model:
+    return Model(name="emt", family="ase", calculator=EMT())
+
+
+@pytest.fixture
+def copper():
+    return bulk("Cu", cubic=True).repeat(2)  # 32 atoms, a = 3.61 Å
+
+
+def thermo(path) -> dict[str, np.ndarray]:
+    with open(path) as handle:
+        rows = list(csv.DictReader(handle))
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+
+
+def test_initial_velocities_have_zero_momentum_and_are_seeded(copper):
+    a, b = copper.copy(), copper.copy()
+    initial_velocities(a, 300.0, np.random.default_rng(1))
+    initial_velocities(b, 300.0, np.random.default_rng(1))
+    assert np.abs(a.get_momenta().sum(axis=0)).max() < 1e-12
+    assert np.array_equal(a.get_momenta(), b.get_momenta())
+    assert 100 < a.get_temperature() < 500  # 32 atoms: one sample of a broad distribution
+
+
+def test_nve_conserves_energy(copper, emt, tmp_path):
+    settings = MDSettings(steps=200, ensemble="nve", temperature_K=300, timestep_fs=1.0, stride=5)
+    run_md(copper, emt, settings, tmp_path)
+    log = thermo(tmp_path / "thermo.csv")
+    drift = np.abs(log["total_energy_eV"] - log["total_energy_eV"][0]).max()
+    # Energy flows between kinetic and potential, but the total stays put.
+    assert np.ptp(log["kinetic_energy_eV"]) > 0.3
+    assert drift < 2e-3
+    assert np.array_equal(log["step"], np.arange(0, 201, 5))
+
+
+@pytest.mark.parametrize("thermostat", ["langevin", "bussi"])
+def test_nvt_holds_mean_temperature(copper, emt, tmp_path, thermostat):
+    settings = MDSettings(
+        steps=600, thermostat=thermostat, temperature_K=300, timestep_fs=2.0, tdamp_fs=20, stride=1
+    )
+    run_md(copper, emt, settings, tmp_path)
+    temperature = thermo(tmp_path / "thermo.csv")["temperature_K"][100:]
+    assert abs(temperature.mean() / 300 - 1) < 0.05
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"ensemble": "nvt", "thermostat": "langevin"},
+        {"ensemble": "nvt", "thermostat": "bussi"},
+        {"ensemble": "npt", "barostat": "flexible", "pressure_bar": 1e4},
+    ],
+)
+def test_resume_after_kill_is_bit_identical(copper, emt, tmp_path, options):
+    settings = MDSettings(steps=60, stride=5, checkpoint_every=20, timestep_fs=2.0, **options)
+    run_md(copper, emt, settings, tmp_path / "full")
+
+    def kill(step, total):
+        if step == 47:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_md(copper, emt, settings, tmp_path / "killed", progress=kill)
+    assert len(read(tmp_path / "killed" / "trajectory.extxyz", ":")) == 10  # steps 0..45
+    result = run_md(copper, emt, settings, tmp_path / "killed", resume=True)
+    assert result.resumed_from_step == 40
+
+    full = read(tmp_path / "full" / "trajectory.extxyz", ":")
+    resumed = read(tmp_path / "killed" / "trajectory.extxyz", ":")
+    assert [f.info["step"] for f in resumed] == list(range(0, 61, 5))
+    for a, b in zip(full, resumed, strict=True):
+        assert np.array_equal(a.positions, b.positions)
+        assert np.array_equal(a.get_momenta(), b.get_momenta())
+        assert np.array_equal(a.cell.array, b.cell.array)
+    assert (tmp_path / "full" / "thermo.csv").read_text() == (
+        tmp_path / "killed" / "thermo.csv"
+    ).read_text()
+
+
+def test_resume_refuses_changed_settings(copper, emt, tmp_path):
+    run_md(copper, emt, MDSettings(steps=4, stride=2), tmp_path)
+    with pytest.raises(MolxtalError, match="timestep_fs"):
+        run_md(copper, emt, MDSettings(steps=8, stride=2, timestep_fs=1.0), tmp_path, resume=True)
+
+
+def test_blow_up_stops_and_keeps_last_good_checkpoint(copper, emt, tmp_path):
+    settings = MDSettings(
+        steps=200, ensemble="nve", temperature_K=3000, timestep_fs=40.0, checkpoint_every=1
+    )
+    with pytest.raises(MolxtalError, match="blew up at step"):
+        run_md(copper, emt, settings, tmp_path)
+    with open(tmp_path / CHECKPOINT, "rb") as handle:
+        state = pickle.load(handle)
+    positions = state["positions"]
+    distances = np.linalg.norm(positions[:, None] - positions[None], axis=-1)
+    assert distances[np.triu_indices(len(positions), 1)].min() > 0.5
+    assert 0 <= state["step"] < 200
+
+
+def test_cli_md_writes_trajectory_log_and_results(copper, tmp_path):
+    structure = tmp_path / "cu.extxyz"
+    copper.write(structure)
+    out = tmp_path / "run"
+    args = ["md", str(structure), "--model", "ase.calculators.emt:EMT", "--timestep", "2"]
+    result = CliRunner().invoke(app, [*args, "--steps", "20", "--stride", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = read_json(out / "results.json")
+    assert summary["steps"] == 20 and summary["n_atoms"] == 32
+    assert summary["mean_density_g_cm3"] == pytest.approx(8.97, abs=0.02)  # Cu, EMT lattice
+    assert len(read(out / "trajectory.extxyz", ":")) == 5
+    result = CliRunner().invoke(
+        app, [*args, "--steps", "30", "--stride", "5", "-o", str(out), "--resume"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read(out / "trajectory.extxyz", ":")) == 7
+
+
+def test_chgnet_water_smoke(tmp_path):
+    from molxtal.models import load_model
+    from molxtal.structures import water_box
+
+    model = load_model("chgnet")
+    atoms = water_box(4, seed=1)
+    result = run_md(atoms, model, MDSettings(steps=2, stride=1, timestep_fs=0.5), tmp_path)
+    frames = read(result.trajectory, ":")
+    assert len(frames) == 3
+    assert all(np.isfinite(f.get_potential_energy()) for f in frames)
