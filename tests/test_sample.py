@@ -61,3 +61,23 @@ def test_sample_cli_drops_thermalisation(tmp_path):
     assert start >= 20  # the temperature is still relaxing over the first ~2 tau
     picked = read(tmp_path / "run" / "sampled.extxyz", index=":")
     assert len(picked) == 10 and min(a.info["source_frame"] for a in picked) >= start
+
+
+def argon_lj():
+    """Lennard-Jones argon, the model of the MD test."""
+    return LennardJones(sigma=3.4, epsilon=0.0104, rc=8.0, smooth=True)
+
+
+def test_sample_runs_md_first(tmp_path):
+    structure = tmp_path / "ar.extxyz"
+    write(structure, bulk("Ar", "fcc", a=5.26, cubic=True).repeat(2))
+    result = CliRunner().invoke(
+        app, ["sample", "--structure", str(structure), "--model", "test_sample:argon_lj",
+              "--ensemble", "nvt", "--temperature", "40", "--timestep", "5", "--steps", "200",
+              "--stride", "5", "--n-frames", "5", "--method", "fps", "--out", str(tmp_path / "r")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    trajectory = read(tmp_path / "r" / "md" / "trajectory.extxyz", index=":")
+    assert len(trajectory) == 41
+    picked = read(tmp_path / "r" / "sampled.extxyz", index=":")
+    assert len(picked) == 5 and len({a.info["source_frame"] for a in picked}) == 5
