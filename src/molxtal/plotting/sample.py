@@ -1,0 +1,27 @@
+"""Temperature and potential energy along a trajectory, with the end of thermalisation."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from molxtal.workflows.sample import Series  # noqa: E402
+
+
+def plot_thermalisation(series: list[Series], names: list[str]):
+    """One row per trajectory: T (K) and E_pot (eV) against frame, thermalisation marked."""
+    fig, axes = plt.subplots(len(series), 2, figsize=(10, 3 * len(series)), squeeze=False)
+    for row, (s, name) in enumerate(zip(series, names, strict=True)):
+        for ax, values, label in (
+            (axes[row, 0], s.temperature_K, "temperature (K)"),
+            (axes[row, 1], s.potential_energy_eV, "potential energy (eV)"),
+        ):
+            if values is not None:
+                ax.plot(values, lw=0.8)
+            ax.axvline(s.thermalised_from, color="C3", ls="--", label="end of thermalisation")
+            ax.set(xlabel="frame", ylabel=label, title=name)
+        axes[row, 0].legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,31 @@
+"""Training curves: loss and validation energy/force MAE against epoch (thesis Fig. 55)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from molxtal.workflows.train import EpochMetrics  # noqa: E402
+
+
+def plot_training(history: list[EpochMetrics], title: str = "MACE training"):
+    """Two panels: training/validation loss (log scale) and validation MAE of E and F."""
+    epochs = [m.epoch for m in history]
+    fig, (ax_loss, ax_e) = plt.subplots(1, 2, figsize=(10, 4))
+    trained = [(m.epoch, m.train_loss) for m in history if m.train_loss is not None]
+    if trained:
+        ax_loss.plot(*zip(*trained, strict=True), label="training")
+    ax_loss.plot(epochs, [m.valid_loss for m in history], label="validation")
+    ax_loss.set(xlabel="epoch", ylabel="loss (mace weighted)", yscale="log", title=title)
+    ax_loss.legend()
+    ax_e.plot(epochs, [m.mae_e_meV_per_atom for m in history], color="C0")
+    ax_e.set(xlabel="epoch", ylabel="validation energy MAE (meV/atom)", yscale="log")
+    ax_e.yaxis.label.set_color("C0")
+    ax_f = ax_e.twinx()
+    ax_f.plot(epochs, [m.mae_f_meV_per_angstrom for m in history], color="C3")
+    ax_f.set(ylabel="validation force MAE (meV/Å)", yscale="log")
+    ax_f.yaxis.label.set_color("C3")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,110 @@
+"""Reference labels (energy, forces, stress) for training frames, one frame at a time.
+
+The output extxyz is the checkpoint: after every frame it is rewritten atomically with all
+frames labelled so far (each carrying ``label_index``, its index in the input), so an
+interrupted run resumes where it stopped. A frame whose calculation raises is logged and
+skipped; a later run tries it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.calculator import Calculator
+from ase.stress import voigt_6_to_full_3x3_stress
+
+from molxtal.io import write_atoms
+
+#: Reference methods known by name: tblite's extended tight binding (periodic).
+TBLITE_METHODS = {"gfn2-xtb": "GFN2-xTB", "gfn1-xtb": "GFN1-xTB"}
+#: Labels are ``<prefix>energy``, ``<prefix>forces``, ``<prefix>stress``.
+REF_PREFIX = "REF_"
+INDEX_KEY = "label_index"
+
+logger = logging.getLogger("molxtal")
+
+
+@dataclass
+class LabelResult:
+    """``labelled``: input indices now in ``output``; ``failed``: index -> error message."""
+
+    output: Path
+    n_frames: int
+    labelled: list[int]
+    failed: dict[int, str] = field(default_factory=dict)
+    resumed: int = 0
+
+
+def reference_calculator(spec: str, kwargs: dict[str, Any] | None = None) -> Calculator:
+    """The calculator named by ``spec``: gfn2-xtb, gfn1-xtb, or any molxtal ``--model`` spec
+    (``module:function`` returning an ASE calculator, a MACE file, chgnet, ...)."""
+    if spec.lower() in TBLITE_METHODS:
+        from tblite.ase import TBLite
+
+        return TBLite(method=TBLITE_METHODS[spec.lower()], verbosity=0, **(kwargs or {}))
+    from molxtal.models import load_model
+
+    return load_model(spec, model_kwargs=kwargs or None).calculator
+
+
+def label_frame(atoms: Atoms, calculator: Calculator, prefix: str = REF_PREFIX) -> Atoms:
+    """A copy of ``atoms`` with ``REF_energy`` (eV), ``REF_forces`` (eV/Å) and, for periodic
+    cells, ``REF_stress`` (eV/Å³, full 3x3, ASE sign convention); ``prefix`` replaces REF_."""
+    work = atoms.copy()
+    work.calc = calculator
+    energy = float(work.get_potential_energy())
+    forces = np.array(work.get_forces())
+    stress = voigt_6_to_full_3x3_stress(work.get_stress()) if atoms.pbc.all() else None
+    labelled = atoms.copy()
+    labelled.calc = None
+    labelled.info.pop(f"{prefix}stress", None)
+    labelled.info[f"{prefix}energy"] = energy
+    labelled.arrays[f"{prefix}forces"] = forces
+    if stress is not None:
+        labelled.info[f"{prefix}stress"] = stress
+    return labelled
+
+
+def _done_frames(output: Path) -> dict[int, Atoms]:
+    if not output.is_file():
+        return {}
+    from ase.io import read
+
+    return {int(a.info[INDEX_KEY]): a for a in read(output, index=":")}
+
+
+def label_frames(
+    frames: list[Atoms],
+    calculator: Calculator,
+    output: str | Path,
+    advance: Callable[[int], None] = lambda n=1: None,
+    prefix: str = REF_PREFIX,
+) -> LabelResult:
+    """Label ``frames`` with ``calculator`` into ``output`` (extxyz), resuming from it."""
+    output = Path(output)
+    done = _done_frames(output)
+    result = LabelResult(output, len(frames), sorted(done), resumed=len(done))
+    advance(len(done))
+    for index, atoms in enumerate(frames):
+        if index in done:
+            continue
+        try:
+            labelled = label_frame(atoms, calculator, prefix)
+        except Exception as exc:  # any reference code may fail on one frame
+            message = f"{type(exc).__name__}: {exc}"
+            logger.warning("frame %d: labelling failed, skipped (%s)", index, message)
+            result.failed[index] = message
+            advance(1)
+            continue
+        labelled.info[INDEX_KEY] = index
+        done[index] = labelled
+        write_atoms(output, [done[i] for i in sorted(done)])
+        result.labelled = sorted(done)
+        advance(1)
+    return result
