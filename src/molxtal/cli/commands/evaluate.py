@@ -10,18 +10,12 @@ import typer
 
 from molxtal.cli.console import console, handle_errors, print_table, progress_bar
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.data.training import read_frames
+from molxtal.models import Model
 from molxtal.plotting.evaluate import plot_parity
 from molxtal.workflows.evaluate import evaluate_model
 
@@ -31,23 +25,18 @@ def _fmt(value, digits):
 
 
 @handle_errors
+@with_models
 def evaluate_command(
     data: Annotated[Path, typer.Argument(help="Frames with REF_energy/REF_forces/REF_stress.")],
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Energy (meV/atom), force (meV/Å) and stress (meV/Å³) MAE/RMSE, with parity plots.
 
     Predictions are checkpointed per model: re-run with the same --out to resume.
     """
     frames = read_frames(data)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     with result_dir("evaluate", out, models, {"data": str(data)}) as results:
         per_model = []
         for m in models:
