@@ -44,7 +44,7 @@ def mode_free_energy_classical(hw, temperatures) -> np.ndarray:
     """Classical F = kT ln(ħω/kT) (eV, eq. 23), shape (T, modes); NaN at T = 0."""
     t = np.asarray(temperatures, dtype=float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > 0, kB * t * np.log(1.0 / _x(hw, temperatures)), np.nan)
+        return np.where(t > 0, kB * t * np.log(_x(hw, temperatures)), np.nan)
 
 
 def mode_heat_capacity(hw, temperatures) -> np.ndarray:
