@@ -12,7 +12,7 @@ from harmonic_water import K_R, K_THETA, R0, THETA0
 
 from molxtal.models import Model
 
-SIGMA, EPSILON, CUTOFF = 2.0, 0.01, 6.0  # Å, eV, Å
+SIGMA, EPSILON, CUTOFF = 2.0, 0.01, 4.0  # Å, eV, Å
 
 
 class FlexibleWater(Calculator):
