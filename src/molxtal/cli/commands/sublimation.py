@@ -172,7 +172,10 @@ def _print(result, terms, path) -> None:
     print_table(
         "Sublimation enthalpy per molecule (kJ/mol; T in K)",
         [label for _, label in columns],
-        [[f"{terms[k][i]:.3f}" for k, _ in columns] for i in range(len(terms["T_K"]))],
+        [
+            [f"{terms['T_K'][i]:g}", *(f"{terms[k][i]:.3f}" for k, _ in columns[1:])]
+            for i in range(len(terms["T_K"]))
+        ],
     )
     console.print(
         f"ZPE gas {terms['zpe_gas_kJmol'][0]:.3f} kJ/mol, solid {terms['zpe_solid_kJmol'][0]:.3f} "
