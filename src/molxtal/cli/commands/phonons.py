@@ -152,7 +152,7 @@ def phonons_command(
     ] = None,
     snapshot_factor: Annotated[
         float, typer.Option(help="Random supercells per symfc minimum (when no --snapshots).")
-    ] = 1.5,
+    ] = 2.2,
     holdout: Annotated[
         int, typer.Option(help="Extra random supercells left out of the fit, to test it.")
     ] = 2,
@@ -255,7 +255,11 @@ def phonons_command(
         phonon = run.phonon
         n_mol = molecules.count
         with stage("save_phonopy"):
-            ph.write_phonopy_file(phonon, results.file("phonopy_params.yaml"), "save")
+            # no displacement data set for analytic Hessians: store the force constants
+            fc_settings = {"force_constants": settings.method == "hessian"}
+            ph.write_phonopy_file(
+                phonon, results.file("phonopy_params.yaml"), "save", settings=fc_settings
+            )
         variants = {"H2O" if masses and isotope == "D2O" else "natural": phonon}
         if masses:
             variants[isotope or "isotopes"] = ph.with_masses(phonon, masses)
@@ -306,6 +310,7 @@ def phonons_command(
             "fc_calculator": fc.fc_calculator,
             "supercells_fitted": fc.n_fitted,
             "holdout_force_error": fc.holdout_error,
+            "fit_trusted": fc.holdout_error is None or fc.holdout_error <= ph.HOLDOUT_TOLERANCE,
             "acoustic_gamma_before_cm-1": fc.acoustic_before_cm1,
             "acoustic_gamma_after_cm-1": fc.acoustic_after_cm1,
             "acoustic_gamma_max_cm-1": fc.acoustic_max_cm1,
@@ -424,6 +429,7 @@ def _print_summary(run, analyses, n_mol, results) -> None:
             ["computed now / from checkpoint", computed],
             ["acoustic at Γ before sum rule (cm⁻¹)", _join(fc.acoustic_before_cm1)],
             ["acoustic at Γ after sum rule (cm⁻¹)", _join(fc.acoustic_after_cm1)],
+            ["supercells in the fit", fc.n_fitted if fc.n_fitted else run.n_displacements],
         ]
         + (
             [["held-out force error of the fit (relative RMS)", f"{fc.holdout_error:.2e}"]]
@@ -455,6 +461,12 @@ def _print_summary(run, analyses, n_mol, results) -> None:
         ["stage", "wall time (s)"],
         [[name, f"{s:.2f}"] for name, s in results.provenance.stages_s.items()],
     )
+    if fc.holdout_error is not None and fc.holdout_error > ph.HOLDOUT_TOLERANCE:
+        console.print(
+            f"[bold red]Warning:[/] the random-displacement fit predicts held-out forces with "
+            f"{fc.holdout_error:.1%} error (> {ph.HOLDOUT_TOLERANCE:.0%}): too few snapshots; "
+            "raise --snapshot-factor or use --displacements systematic"
+        )
     console.print(f"Results in {results.path}")
 
 
