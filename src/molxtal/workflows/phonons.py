@@ -339,6 +339,18 @@ def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
     return hessian.reshape(n_prim, 3, n_super, 3).transpose(0, 2, 1, 3)
 
 
+def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
+    """A copy of ``phonon`` with element masses (amu) replaced; force constants are reused."""
+    unknown = set(masses) - set(phonon.primitive.symbols)
+    if unknown:
+        raise MolxtalError(f"--mass names element(s) {sorted(unknown)} not in the crystal")
+    copy = phonon.copy()
+    copy.force_constants = phonon.force_constants
+    symbols = copy.primitive.symbols
+    copy.masses = [masses.get(s, m) for s, m in zip(symbols, copy.masses, strict=True)]
+    return copy
+
+
 # --------------------------------------------------------------------------- relaxation
 
 
