@@ -253,3 +253,120 @@ def test_relaxation_returns_atoms_to_the_spring_minimum():
     offset = result.atoms.positions - simple_cubic(("H", "O")).positions
     np.testing.assert_allclose(offset[1], offset[0], atol=1e-4)
     assert result.energy_final_eV < 1e-8 < result.energy_initial_eV
+
+
+def test_random_snapshot_count_from_symfc_and_exact_holdout():
+    atoms = simple_cubic(("H", "O"))
+    # off its lattice site: no symmetry, and residual forces that must be subtracted
+    atoms.positions[1] += [0.0, 0.05, 0.02]
+    phonon = ph.make_phonopy(atoms, settings(2))
+    # independent fc2 elements (P1, 2 atoms per cell, 16 in the supercell): at least the
+    # index-permutation bound (2·16·9 + 2·3)/2 less 9 sum-rule constraints per atom, over
+    # 3·16 equations per supercell
+    n_super = len(phonon.supercell)
+    bound = ((2 * n_super * 9 + 2 * 3) / 2 - 2 * 9) / (3 * n_super)
+    assert ph.minimum_snapshots(phonon) >= np.floor(bound)
+    model = spring_model()
+    random = settings(2, method="random", holdout=2)
+    run = ph.run_force_constants(atoms, model, random)
+    n_fit = ph.random_snapshots(phonon, random)
+    assert n_fit == np.ceil(2.2 * ph.minimum_snapshots(phonon))
+    # one call per snapshot, per held-out snapshot, and the undisplaced supercell
+    assert model.calculator.calls == n_fit + 2 + 1 == run.n_displacements + 1
+    assert run.force_constants.n_fitted == n_fit
+    # an exactly harmonic model: the fit predicts left-out forces to round-off, and equals
+    # the finite-difference force constants
+    assert run.force_constants.holdout_error < 1e-6
+    reference = ph.run_force_constants(atoms, spring_model(), settings(2))
+    np.testing.assert_allclose(
+        run.phonon.force_constants, reference.phonon.force_constants, atol=1e-6
+    )
+    # symfc's count alone is too few here; the held-out forces expose the failed fit
+    too_few = settings(2, method="random", snapshots=ph.minimum_snapshots(phonon))
+    failed = ph.run_force_constants(atoms, spring_model(), too_few).force_constants
+    assert failed.holdout_error > ph.HOLDOUT_TOLERANCE
+
+
+@pytest.fixture(scope="module")
+def tiny_mace(tmp_path_factory):
+    from molxtal.models import load_model
+    from molxtal.models.mace import build_random_mace, save_mace
+
+    path = tmp_path_factory.mktemp("mace") / "tiny.model"
+    return load_model(str(save_mace(build_random_mace(["H", "O"], r_max=3.0, channels=8), path)))
+
+
+def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
+    from molxtal.structures import water_molecule
+
+    atoms = water_molecule()
+    atoms.set_cell([3.5, 5.5, 6.0])
+    atoms.center()
+    atoms.pbc = True
+    # 2×1×1: only the primitive cell's rows are computed, the rest by translation
+    hessian = ph.DisplacementSettings(np.diag([2, 1, 1]), method="hessian")
+    analytic = ph.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
+    # central differences at 1e-4 Å in float64: truncation ~1e-8 relative, round-off ~1e-11
+    fd = ph.run_force_constants(
+        atoms, tiny_mace, ph.DisplacementSettings(np.diag([2, 1, 1]), amplitude_angstrom=1e-4)
+    )
+    # the raw Hessian is symmetric and obeys the sum rule; compare after phonopy's symmetrisation
+    p2s = analytic.phonon.primitive.p2s_map
+    np.testing.assert_allclose(
+        analytic.phonon.force_constants, fd.phonon.force_constants[p2s], atol=1e-6
+    )
+    q = [[0.0, 0.0, 0.0], [0.5, 0.0, 0.5]]
+    to_cm1 = ph.FREQUENCY_UNITS["cm-1"]
+    for x in q:
+        a, b = analytic.phonon.get_frequencies(x), fd.phonon.get_frequencies(x)
+        np.testing.assert_allclose(a * to_cm1, b * to_cm1, atol=0.1)
+    assert analytic.force_sets.n_computed == 1
+    again = ph.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
+    assert (again.force_sets.n_loaded, again.force_sets.n_computed) == (1, 0)
+    np.testing.assert_array_equal(again.phonon.force_constants, analytic.phonon.force_constants)
+
+
+def test_hessian_refused_without_autograd():
+    from molxtal.errors import MolxtalError
+
+    with pytest.raises(MolxtalError, match="no analytic Hessian"):
+        ph.run_force_constants(simple_cubic(), spring_model(), settings(1, method="hessian"))
+
+
+def test_cli_supercell_scan_converges_to_the_exact_spring_crystal(tmp_path):
+    import json
+
+    from ase.io import write
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+
+    crystal = tmp_path / "sc.extxyz"
+    write(crystal, simple_cubic())
+    args = ["phonons", str(crystal), "--model", "test_phonons:Springs", "--supercell-scan", "2-3"]
+    args += ["--path", "GAMMA-X-M-GAMMA-R", "--npoints", "5", "--mesh", "3", "3", "3"]
+    args += ["--t-step", "100", "--unit", "THz", "--checkpoints", str(tmp_path / "ck")]
+    args += ["--supercell", "2", "2", "2"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    scan = json.loads((out / "results.json").read_text())["supercell_scan"]
+    assert [row["supercell"] for row in scan] == [2, 3]
+    assert [row["n_atoms"] for row in scan] == [8, 27]
+    mass = Atoms("H").get_masses()[0]
+    points = {"GAMMA": [0, 0, 0], "X": [0.5, 0, 0], "M": [0.5, 0.5, 0], "R": [0.5, 0.5, 0.5]}
+    # 2×2×2 and 3×3×3: every labelled point is commensurate or the springs fit inside the
+    # supercell, so the frequencies there are exact
+    for row in scan:
+        for label, q in points.items():
+            exact = exact_thz(np.array(q, dtype=float), mass)
+            np.testing.assert_allclose(row["frequencies_at_points"][label], [exact] * 3, atol=1e-5)
+    # 3×3×3 contains the springs' whole range: the ZPE on a 3×3×3 mesh is the exact one
+    grid = np.stack(np.meshgrid(*[np.arange(3) / 3] * 3, indexing="ij"), -1).reshape(-1, 3)
+    hnu = units._hplanck * 1e12 * exact_thz(grid, mass) / units._e
+    zpe = 3 * 0.5 * hnu.sum() / len(grid) * units.mol / units.kJ
+    assert scan[1]["zpe_kJmol_per_molecule"] == pytest.approx(zpe, rel=1e-6)
+    # entropy lowers F below the ZPE at 300 K
+    assert scan[1]["F_300K_kJmol_per_molecule"] < scan[1]["zpe_kJmol_per_molecule"]
+    assert (out / "supercell_scan.csv").read_text().count("\n") == 3
+    assert (out / "bands_supercell_scan.png").is_file()

@@ -32,6 +32,12 @@ FREQUENCY_UNITS = {
     "cm-1": INVCM_PER_EV / THZ_PER_EV,
     "meV": MEV_PER_EV / THZ_PER_EV,
 }
+#: Random-displacement amplitude (Å): small, so that the cubic force terms, which only ± pairs
+#: would cancel, stay ~1e-4 of the harmonic ones (CHGNet on ice: ratio ≈ 15 Å⁻¹ × amplitude);
+#: needs float64 forces.
+RANDOM_AMPLITUDE = 1e-5
+#: Held-out force error (relative RMS) above which a random-displacement fit is not trusted.
+HOLDOUT_TOLERANCE = 0.05
 #: Isotope shorthands: element -> mass (amu). D: 2.01410178 amu (CODATA/NIST).
 ISOTOPES = {"D2O": {"H": 2.01410178}, "H2O": {}}
 
@@ -83,41 +89,76 @@ def to_ase_atoms(cell: PhonopyAtoms) -> Atoms:
 
 @dataclass
 class DisplacementSettings:
-    """How the displaced supercells are made.
+    """How the force constants are obtained.
 
-    ``method``: ``systematic`` (phonopy's symmetry-reduced single-atom displacements) or
-    ``random`` (all atoms displaced by ``amplitude_angstrom`` in ``snapshots`` supercells, fitted
-    with symfc). ``plusminus``: ``True``, ``False`` or ``"auto"`` (phonopy decides by symmetry).
+    ``method``: ``systematic`` (phonopy's symmetry-reduced single-atom displacements),
+    ``random`` (all atoms displaced by ``amplitude_angstrom`` in random directions, fitted with
+    symfc after subtracting the forces of the undisplaced supercell) or ``hessian`` (the
+    model's analytic supercell Hessian; MACE). ``amplitude_angstrom=None``: 0.01 Å systematic,
+    :data:`RANDOM_AMPLITUDE` random. ``plusminus``: ``True``, ``False`` or ``"auto"``
+    (phonopy decides by symmetry; systematic only). ``snapshots``: random supercells in the fit
+    (``None``: ``snapshot_factor`` times the symfc minimum); ``holdout`` more are computed only
+    to test the fit.
     """
 
     supercell: np.ndarray
-    amplitude_angstrom: float = 0.01
+    amplitude_angstrom: float | None = None
     plusminus: bool | str = True
     method: str = "systematic"
     snapshots: int | None = None
     seed: int = 0
+    snapshot_factor: float = 2.2
+    holdout: int = 2
+
+    @property
+    def amplitude(self) -> float:
+        """Displacement amplitude (Å)."""
+        if self.amplitude_angstrom is not None:
+            return self.amplitude_angstrom
+        return RANDOM_AMPLITUDE if self.method == "random" else 0.01
+
+
+def minimum_snapshots(phonon: Phonopy) -> int:
+    """symfc's count of random supercells for the second-order force constants.
+
+    symfc's basis size (independent force-constant elements after symmetry) divided by the
+    3 N_atoms force components one supercell gives. It is a lower bound, not enough in practice:
+    on P1 ice Ih (36 atoms) symfc's fit returned zero force constants from 78 supercells (count
+    54) and was exact from 110, hence the default factor 2.2.
+    """
+    from phonopy.interface.symfc import SymfcFCSolver
+
+    solver = SymfcFCSolver(phonon.supercell, symmetry=phonon.symmetry)
+    return int(solver.estimate_numbers_of_supercells(orders=[2])[2])
+
+
+def random_snapshots(phonon: Phonopy, settings: DisplacementSettings) -> int:
+    """Random supercells in the fit: ``snapshots``, or ``snapshot_factor`` × symfc minimum."""
+    return settings.snapshots or int(np.ceil(settings.snapshot_factor * minimum_snapshots(phonon)))
 
 
 def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
-    """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated."""
+    """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated.
+
+    Random displacements: ``random_snapshots + holdout`` supercells, one direction each (a ±
+    pair would repeat the harmonic information of one snapshot); ``hessian`` generates none.
+    """
     phonon = Phonopy(
         to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
     )
     if settings.method == "systematic":
-        phonon.generate_displacements(
-            distance=settings.amplitude_angstrom, is_plusminus=settings.plusminus
-        )
+        phonon.generate_displacements(distance=settings.amplitude, is_plusminus=settings.plusminus)
     elif settings.method == "random":
-        if not settings.snapshots:
-            raise MolxtalError("random displacements need a number of snapshots")
         phonon.generate_displacements(
-            distance=settings.amplitude_angstrom,
-            number_of_snapshots=settings.snapshots,
+            distance=settings.amplitude,
+            number_of_snapshots=random_snapshots(phonon, settings) + settings.holdout,
             random_seed=settings.seed,
-            is_plusminus=settings.plusminus is True,
+            is_plusminus=False,
         )
-    else:
-        raise MolxtalError(f"unknown displacement method '{settings.method}'")
+    elif settings.method != "hessian":
+        raise MolxtalError(
+            f"unknown displacement method '{settings.method}'; choose systematic, random or hessian"
+        )
     return phonon
 
 
@@ -130,7 +171,7 @@ def checkpoint_key(phonon: Phonopy, model: Model, settings: DisplacementSettings
     cell = phonon.unitcell
     for array in (cell.numbers, cell.cell, cell.scaled_positions, settings.supercell):
         digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
-    for supercell in phonon.supercells_with_displacements:
+    for supercell in phonon.supercells_with_displacements or []:  # none for hessian
         digest.update(np.ascontiguousarray(supercell.positions, dtype=float).tobytes())
     identity = [model.name, model.sha256, model.dtype, model.dispersion, settings.method]
     digest.update(json.dumps(identity, default=str).encode())
@@ -139,12 +180,14 @@ def checkpoint_key(phonon: Phonopy, model: Model, settings: DisplacementSettings
 
 @dataclass
 class ForceSets:
-    """Forces (eV/Å) on each displaced supercell, and how many were computed in this call."""
+    """Forces (eV/Å) on each displaced supercell (and the undisplaced one when asked for), and
+    how many supercells were computed in this call and loaded from the checkpoint."""
 
     forces: np.ndarray
     n_computed: int
     n_loaded: int
     checkpoint: Path | None
+    perfect: np.ndarray | None = None
 
 
 def compute_force_sets(
@@ -152,39 +195,43 @@ def compute_force_sets(
     model: Model,
     checkpoint: str | os.PathLike | None = None,
     progress: Callable[[int], None] | None = None,
+    perfect: bool = False,
 ) -> ForceSets:
     """Forces on every displaced supercell with ``model`` (loaded once), checkpointed.
 
     ``checkpoint`` is a folder; each finished supercell ``i`` is saved as ``forces_{i}.npy``
-    (atomic rename), and supercells already there are loaded, not recomputed. ``progress(n)`` is
-    called after each supercell with the number just finished (loaded ones count at the start).
+    (atomic rename), and supercells already there are loaded, not recomputed. ``perfect``: the
+    undisplaced supercell too (``forces_perfect.npy``), first. ``progress(n)`` is called after
+    each supercell with the number just finished (loaded ones count at the start).
     """
-    supercells = phonon.supercells_with_displacements
+    cells = {f"forces_{i:05d}": c for i, c in enumerate(phonon.supercells_with_displacements)}
+    if perfect:
+        cells = {"forces_perfect": phonon.supercell, **cells}
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    forces: list[np.ndarray | None] = [None] * len(supercells)
-    for i in range(len(supercells)):
-        path = folder / f"forces_{i:05d}.npy" if folder is not None else None
-        if path is not None and path.is_file():
-            forces[i] = np.load(path)
-    n_loaded = sum(f is not None for f in forces)
+    forces: dict[str, np.ndarray] = {}
+    for name in cells:
+        if folder is not None and (folder / f"{name}.npy").is_file():
+            forces[name] = np.load(folder / f"{name}.npy")
+    n_loaded = len(forces)
     if progress is not None and n_loaded:
         progress(n_loaded)
     n_computed = 0
-    for i, supercell in enumerate(supercells):
-        if forces[i] is not None:
+    for name, supercell in cells.items():
+        if name in forces:
             continue
         work = model.attach(to_ase_atoms(supercell), "the supercell")
         result = np.array(work.get_forces(), dtype=np.float64)
         if folder is not None:
-            with atomic_write(folder / f"forces_{i:05d}.npy", "wb") as handle:
+            with atomic_write(folder / f"{name}.npy", "wb") as handle:
                 np.save(handle, result)
-        forces[i] = result
+        forces[name] = result
         n_computed += 1
         if progress is not None:
             progress(1)
-    return ForceSets(np.array(forces), n_computed, n_loaded, folder)
+    displaced = np.array([forces[name] for name in cells if name != "forces_perfect"])
+    return ForceSets(displaced, n_computed, n_loaded, folder, forces.get("forces_perfect"))
 
 
 # --------------------------------------------------------------------------- force constants
@@ -199,11 +246,19 @@ def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
 
 @dataclass
 class ForceConstantResult:
-    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced."""
+    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced.
+
+    ``holdout_error``: random displacements only, the relative RMS error of the fitted force
+    constants in predicting the forces (less those of the undisplaced supercell) of supercells
+    left out of the fit: a check that the snapshots suffice (0 for an exactly harmonic model).
+    ``n_fitted``: supercells in the fit.
+    """
 
     acoustic_before_cm1: np.ndarray
     acoustic_after_cm1: np.ndarray
     fc_calculator: str
+    holdout_error: float | None = None
+    n_fitted: int | None = None
 
     @property
     def acoustic_max_cm1(self) -> float:
@@ -227,6 +282,61 @@ def produce_force_constants(
     if fc_calculator == "traditional":
         phonon.symmetrize_force_constants(show_drift=False)
     return ForceConstantResult(before, acoustic_gamma_cm1(phonon), fc_calculator)
+
+
+def fit_random(
+    phonon: Phonopy, forces: np.ndarray, perfect: np.ndarray, holdout: int
+) -> ForceConstantResult:
+    """symfc fit of the random supercells but the last ``holdout``, tested on those.
+
+    ``perfect`` (forces of the undisplaced supercell, eV/Å) is subtracted first, so residual
+    forces of an unrelaxed cell do not enter the fit. Phonopy's dataset keeps only the fitted
+    supercells (with the subtracted forces), so ``phonopy.load`` with symfc reproduces the fit.
+    """
+    displacements = np.array(phonon.displacements)
+    delta = np.asarray(forces) - perfect
+    n_fit = len(displacements) - holdout
+    if n_fit < 1:
+        raise MolxtalError(f"{len(displacements)} random supercells leave none after {holdout}")
+    phonon.dataset = {"displacements": displacements[:n_fit], "forces": delta[:n_fit]}
+    phonon.produce_force_constants(fc_calculator="symfc", fc_calculator_log_level=0)
+    error = None
+    if holdout:
+        predicted = -np.einsum("ijab,sjb->sia", phonon.force_constants, displacements[n_fit:])
+        error = float(np.linalg.norm(predicted - delta[n_fit:]) / np.linalg.norm(delta[n_fit:]))
+    acoustic = acoustic_gamma_cm1(phonon)
+    return ForceConstantResult(acoustic, acoustic, "symfc", error, n_fit)
+
+
+def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
+    """Compact force constants (eV/Å², (N_prim, N_super, 3, 3)): analytic Hessian rows of MACE.
+
+    Only the rows of the primitive cell's atoms are computed (the others follow by lattice
+    translation): the forces of the supercell through mace's own data pipeline, then
+    d(-F)/dx row by row with ``torch.autograd.grad``, vectorised over rows with ``torch.vmap``.
+    A model that is not MACE, or has dispersion added, is refused.
+    """
+    calculator = model.calculator
+    if model.family != "MACE" or model.dispersion or not hasattr(calculator, "models"):
+        raise MolxtalError(
+            f"model '{model.name}' has no analytic Hessian (MACE without dispersion has); "
+            "use --displacements systematic or random"
+        )
+    import torch
+
+    supercell = to_ase_atoms(phonon.supercell)
+    data = calculator._atoms_to_batch(supercell).to_dict()
+    forces = calculator.models[0](data, compute_force=True, training=True)["forces"].reshape(-1)
+    positions = data["positions"]
+    rows = (3 * np.asarray(phonon.primitive.p2s_map)[:, None] + np.arange(3)).ravel()
+    unit = torch.eye(forces.numel(), dtype=forces.dtype, device=forces.device)[rows]
+
+    def row(v: torch.Tensor) -> torch.Tensor:
+        return torch.autograd.grad(-forces, positions, v, retain_graph=True)[0]
+
+    hessian = torch.vmap(row, chunk_size=16)(unit).detach().cpu().numpy().astype(np.float64)
+    n_prim, n_super = len(phonon.primitive), len(supercell)
+    return hessian.reshape(n_prim, 3, n_super, 3).transpose(0, 2, 1, 3)
 
 
 def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
@@ -372,13 +482,13 @@ def run_bands(phonon: Phonopy, path: str = "auto", npoints: int = 101) -> Bands:
     )
 
 
-def write_phonopy_file(phonon: Phonopy, path: str | os.PathLike, writer: str) -> Path:
-    """Run a phonopy ``write_*`` method into ``path`` atomically."""
+def write_phonopy_file(phonon: Phonopy, path: str | os.PathLike, writer: str, **kwargs) -> Path:
+    """Run a phonopy ``write_*`` (or ``save``) method, with ``kwargs``, into ``path`` atomically."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        getattr(phonon, writer)(filename=tmp)
+        getattr(phonon, writer)(filename=tmp, **kwargs)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -492,6 +602,31 @@ class PhononRun:
         return len(self.force_sets.forces)
 
 
+def _hessian_stage(
+    phonon: Phonopy, model: Model, folder: Path | None, timings: dict[str, float]
+) -> tuple[ForceSets, ForceConstantResult]:
+    """Analytic force constants (checkpointed as ``hessian.npy``), then phonopy's sum rule."""
+    import time
+
+    t0 = time.perf_counter()
+    path = folder / "hessian.npy" if folder is not None else None
+    loaded = path is not None and path.is_file()
+    if loaded:
+        fc = np.load(path)
+    else:
+        fc = hessian_force_constants(phonon, model)
+        if path is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            with atomic_write(path, "wb") as handle:
+                np.save(handle, fc)
+    timings["hessian"] = time.perf_counter() - t0
+    phonon.force_constants = fc
+    before = acoustic_gamma_cm1(phonon)
+    phonon.symmetrize_force_constants(show_drift=False)
+    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian")
+    return ForceSets(np.zeros((0, len(fc), 3)), int(not loaded), int(loaded), folder), result
+
+
 def run_force_constants(
     atoms: Atoms,
     model: Model,
@@ -505,6 +640,7 @@ def run_force_constants(
 ) -> PhononRun:
     """Optional relaxation, displacements, checkpointed force sets and force constants.
 
+    ``fc_calculator`` (systematic displacements only): ``traditional`` (default) or ``symfc``.
     ``on_start(n)`` is called with the number of displaced supercells before the forces run.
     """
     import time
@@ -523,14 +659,20 @@ def run_force_constants(
     folder = None
     if checkpoint_root is not None:
         folder = Path(checkpoint_root) / checkpoint_key(phonon, model, settings)
+    if settings.method == "hessian":
+        force_sets, fc = _hessian_stage(phonon, model, folder, timings)
+        return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
     if on_start is not None:
-        on_start(len(phonon.supercells_with_displacements))
+        on_start(len(phonon.supercells_with_displacements) + (settings.method == "random"))
     t0 = time.perf_counter()
-    force_sets = compute_force_sets(phonon, model, folder, progress)
+    random = settings.method == "random"
+    force_sets = compute_force_sets(phonon, model, folder, progress, perfect=random)
     timings["forces"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    calculator = fc_calculator or ("symfc" if settings.method == "random" else "traditional")
-    fc = produce_force_constants(phonon, force_sets.forces, calculator)
+    if random:
+        fc = fit_random(phonon, force_sets.forces, force_sets.perfect, settings.holdout)
+    else:
+        fc = produce_force_constants(phonon, force_sets.forces, fc_calculator or "traditional")
     timings["force_constants"] = time.perf_counter() - t0
     return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
 

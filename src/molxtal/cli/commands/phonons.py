@@ -51,6 +51,19 @@ def _integers(text: str | None, option: str) -> list[int]:
         raise MolxtalError(f"{option} '{text}' is not a list of integers") from None
 
 
+def scan_sizes_from(text: str | None) -> list[int]:
+    """``--supercell-scan``: '1 2 3', '1,2,3' or '1-3' -> sorted distinct sizes [1, 2, 3]."""
+    sizes = set()
+    for item in (text or "").replace(",", " ").split():
+        bounds = _integers(item.replace("-", " "), "--supercell-scan")
+        if not 1 <= len(bounds) <= 2:
+            raise MolxtalError(f"--supercell-scan '{text}': '{item}' is not n or n-m")
+        sizes.update(range(bounds[0], bounds[-1] + 1))
+    if any(n < 1 for n in sizes):
+        raise MolxtalError(f"--supercell-scan '{text}': sizes must be positive integers")
+    return sorted(sizes)
+
+
 def _progress(description: str):
     """Callbacks for the force stage: ``on_start(total)`` opens a bar that ``advance`` moves."""
     state = {}
@@ -122,12 +135,27 @@ def phonons_command(
         float | None,
         typer.Option(help="Smallest diagonal supercell this wide in each direction (Å)."),
     ] = None,
-    displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
+    displacement: Annotated[
+        float | None,
+        typer.Option(help="Displacement amplitude (Å) [0.01 systematic, 1e-5 random]."),
+    ] = None,
     plusminus: Annotated[bool, typer.Option(help="Displace in both directions (±).")] = True,
     displacements: Annotated[
-        str, typer.Option(help="systematic (phonopy, symmetry-reduced) or random (symfc fit).")
+        str,
+        typer.Option(
+            help="systematic (phonopy, symmetry-reduced ±), random (all atoms, symfc fit) or "
+            "hessian (analytic, MACE)."
+        ),
     ] = "systematic",
-    snapshots: Annotated[int | None, typer.Option(help="Random-displacement supercells.")] = None,
+    snapshots: Annotated[
+        int | None, typer.Option(help="Random supercells in the fit [factor × symfc minimum].")
+    ] = None,
+    snapshot_factor: Annotated[
+        float, typer.Option(help="Random supercells per symfc minimum (when no --snapshots).")
+    ] = 2.2,
+    holdout: Annotated[
+        int, typer.Option(help="Extra random supercells left out of the fit, to test it.")
+    ] = 2,
     fc_calculator: Annotated[
         str | None, typer.Option(help="traditional or symfc [default: by --displacements].")
     ] = None,
@@ -150,7 +178,7 @@ def phonons_command(
     isotope: Annotated[str | None, typer.Option(help="Isotope shorthand: D2O.")] = None,
     supercell_scan: Annotated[
         str | None,
-        typer.Option(help="Also run n×n×n supercells for each n, e.g. '1 2 3' or 1,2,3."),
+        typer.Option(help="Also run n×n×n supercells: '1 2 3', 1,2,3 or 1-3."),
     ] = None,
     checkpoints: Annotated[
         Path, typer.Option(help="Folder of per-displacement force checkpoints.")
@@ -177,7 +205,7 @@ def phonons_command(
         matrix = ph.supercell_matrix(
             _integers(supercell_matrix, "--supercell-matrix") or supercell or [1, 1, 1]
         )
-    scan_sizes = _integers(supercell_scan, "--supercell-scan")
+    scan_sizes = scan_sizes_from(supercell_scan)
     masses = parse_masses(mass or [], isotope)
     molecules = find_molecules(atoms)
     models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
@@ -186,7 +214,7 @@ def phonons_command(
     m = models[0]
     m.check_elements(atoms, str(structure))
     settings = ph.DisplacementSettings(
-        matrix, displacement, plusminus, displacements, snapshots, seed
+        matrix, displacement, plusminus, displacements, snapshots, seed, snapshot_factor, holdout
     )
     analysis_options = {
         "path": path,
@@ -199,10 +227,12 @@ def phonons_command(
     parameters = {
         "structure": str(structure),
         "supercell_matrix": matrix.tolist(),
-        "displacement_angstrom": displacement,
+        "displacement_angstrom": settings.amplitude,
         "plusminus": plusminus,
         "displacements": displacements,
         "snapshots": snapshots,
+        "snapshot_factor": snapshot_factor,
+        "holdout": holdout,
         "relax": relax,
         "relax_fmax_eV_per_angstrom": relax_fmax,
         "masses_amu": masses,
@@ -225,7 +255,11 @@ def phonons_command(
         phonon = run.phonon
         n_mol = molecules.count
         with stage("save_phonopy"):
-            ph.write_phonopy_file(phonon, results.file("phonopy_params.yaml"), "save")
+            # no displacement data set for analytic Hessians: store the force constants
+            fc_settings = {"force_constants": settings.method == "hessian"}
+            ph.write_phonopy_file(
+                phonon, results.file("phonopy_params.yaml"), "save", settings=fc_settings
+            )
         variants = {"H2O" if masses and isotope == "D2O" else "natural": phonon}
         if masses:
             variants[isotope or "isotopes"] = ph.with_masses(phonon, masses)
@@ -244,7 +278,7 @@ def phonons_command(
                 settings,
                 checkpoints,
                 fc_calculator,
-                supercell_scan,
+                scan_sizes,
                 n_mol,
                 unit,
                 analysis_options,
@@ -274,6 +308,9 @@ def phonons_command(
             "forces_from_checkpoint": run.force_sets.n_loaded,
             "checkpoint": str(run.force_sets.checkpoint),
             "fc_calculator": fc.fc_calculator,
+            "supercells_fitted": fc.n_fitted,
+            "holdout_force_error": fc.holdout_error,
+            "fit_trusted": fc.holdout_error is None or fc.holdout_error <= ph.HOLDOUT_TOLERANCE,
             "acoustic_gamma_before_cm-1": fc.acoustic_before_cm1,
             "acoustic_gamma_after_cm-1": fc.acoustic_after_cm1,
             "acoustic_gamma_max_cm-1": fc.acoustic_max_cm1,
@@ -311,7 +348,7 @@ def phonons_command(
 
 def _supercell_scan(
     results, atoms, model, settings, checkpoints, fc_calculator, sizes, n_mol, unit, options
-) -> list[dict]:
+) -> tuple[list[dict], dict[str, ph.Bands]]:
     """Force constants and analysis for each n×n×n supercell: rows per size, and bands."""
     from dataclasses import replace
 
@@ -392,7 +429,13 @@ def _print_summary(run, analyses, n_mol, results) -> None:
             ["computed now / from checkpoint", computed],
             ["acoustic at Γ before sum rule (cm⁻¹)", _join(fc.acoustic_before_cm1)],
             ["acoustic at Γ after sum rule (cm⁻¹)", _join(fc.acoustic_after_cm1)],
-        ],
+            ["supercells in the fit", fc.n_fitted if fc.n_fitted else run.n_displacements],
+        ]
+        + (
+            [["held-out force error of the fit (relative RMS)", f"{fc.holdout_error:.2e}"]]
+            if fc.holdout_error is not None
+            else []
+        ),
     )
     t_max = next(iter(analyses.values())).thermal.temperatures_K[-1]
     rows = []
@@ -418,6 +461,12 @@ def _print_summary(run, analyses, n_mol, results) -> None:
         ["stage", "wall time (s)"],
         [[name, f"{s:.2f}"] for name, s in results.provenance.stages_s.items()],
     )
+    if fc.holdout_error is not None and fc.holdout_error > ph.HOLDOUT_TOLERANCE:
+        console.print(
+            f"[bold red]Warning:[/] the random-displacement fit predicts held-out forces with "
+            f"{fc.holdout_error:.1%} error (> {ph.HOLDOUT_TOLERANCE:.0%}): too few snapshots; "
+            "raise --snapshot-factor or use --displacements systematic"
+        )
     console.print(f"Results in {results.path}")
 
 
