@@ -9,19 +9,13 @@ import typer
 
 from molxtal.cli.console import console, handle_errors, print_table, progress_bar
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
     SeedOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.results import ResultDir
 from molxtal.structures import find_molecules, read_structure
 from molxtal.workflows import phonons as ph
@@ -123,6 +117,7 @@ def _frequency_at_labels(bands: ph.Bands, unit: str) -> dict[str, list[float]]:
 
 
 @handle_errors
+@with_models
 def phonons_command(
     structure: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     supercell: Annotated[
@@ -157,7 +152,7 @@ def phonons_command(
         int, typer.Option(help="Extra random supercells left out of the fit, to test it.")
     ] = 2,
     fc_calculator: Annotated[
-        str | None, typer.Option(help="traditional or symfc [default: by --displacements].")
+        str | None, typer.Option(help="traditional or symfc (default: by --displacements).")
     ] = None,
     relax: Annotated[str, typer.Option(help="Pre-relax: none, positions or cell.")] = "none",
     relax_fmax: Annotated[float, typer.Option(help="Relaxation threshold (eV/Å).")] = 1e-3,
@@ -168,7 +163,7 @@ def phonons_command(
     unit: Annotated[str, typer.Option(help="Frequency unit: cm-1, THz or meV.")] = "cm-1",
     mesh: Annotated[tuple[int, int, int], typer.Option(help="DOS/thermal q-mesh.")] = (8, 8, 8),
     sigma: Annotated[
-        float | None, typer.Option(help="Gaussian DOS smearing (THz) [tetrahedra].")
+        float | None, typer.Option(help="Gaussian DOS smearing (THz) (tetrahedra).")
     ] = None,
     t_max: Annotated[float, typer.Option(help="Highest temperature (K).")] = 300.0,
     t_step: Annotated[float, typer.Option(help="Temperature step (K).")] = 5.0,
@@ -183,15 +178,10 @@ def phonons_command(
     checkpoints: Annotated[
         Path, typer.Option(help="Folder of per-displacement force checkpoints.")
     ] = DEFAULT_CHECKPOINTS,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     seed: SeedOpt = 0,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Force constants, band structure, DOS, thermal properties and isotopes of a crystal."""
     if unit not in ph.FREQUENCY_UNITS:
@@ -208,7 +198,6 @@ def phonons_command(
     scan_sizes = scan_sizes_from(supercell_scan)
     masses = parse_masses(mass or [], isotope)
     molecules = find_molecules(atoms)
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     if len(models) > 1:
         raise MolxtalError("phonons takes one --model")
     m = models[0]

@@ -12,18 +12,12 @@ from molxtal.cli.commands.phonons import DEFAULT_CHECKPOINTS
 from molxtal.cli.commands.sublimation import CheckpointsOpt, MeshOpt, SupercellOpt, rows_of
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.structures import find_molecules, read_structure
 from molxtal.workflows import phonons as ph
 from molxtal.workflows.qha import FMAX, VOLUME_SCALES, quasi_harmonic
@@ -41,6 +35,7 @@ def parse_floats(text: str, option: str) -> list[float]:
 
 
 @handle_errors
+@with_models
 def qha_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     t_max: Annotated[float, typer.Option(help="Highest temperature (K).")] = 300.0,
@@ -57,22 +52,16 @@ def qha_command(
     eos: Annotated[str, typer.Option(help="vinet, murnaghan or birch_murnaghan.")] = "vinet",
     molecules_per_cell: Annotated[
         int | None,
-        typer.Option(help="Formula units per cell for non-molecular crystals [default: detected]."),
+        typer.Option(help="Formula units per cell for non-molecular crystals (default: detected)."),
     ] = None,
     checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """Harmonic F (quantum, classical) and quasi-harmonic V(T), α(T), B(T), G(T, P), C_p(T)."""
     atoms = read_structure(crystal)
     n_mol = molecules_per_cell or find_molecules(atoms, source=str(crystal)).count
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     if len(models) > 1:
         raise MolxtalError("qha takes one --model")
     settings = ph.DisplacementSettings(ph.supercell_matrix(supercell), displacement, plusminus)

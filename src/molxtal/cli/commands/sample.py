@@ -38,7 +38,7 @@ def sample_command(
     n_frames: Annotated[int, typer.Option(help="Frames to select.")] = 50,
     method: Annotated[str, typer.Option(help="random or fps (farthest point, RDF).")] = "random",
     skip: Annotated[
-        int | None, typer.Option(help="Frames to drop [default: detected from T and E].")
+        int | None, typer.Option(help="Frames to drop (default: detected from T and E).")
     ] = None,
     seed: SeedOpt = 0,
     out: OutOpt = None,

@@ -18,18 +18,12 @@ from molxtal.cli.commands.sublimation import (
 )
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.structures import read_structure
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import phonons as ph
@@ -43,6 +37,7 @@ def _name(path: Path) -> str:
 
 
 @handle_errors
+@with_models
 def stability_command(
     crystals: Annotated[
         list[Path], typer.Argument(help="Polymorph structures; the first is the reference.")
@@ -59,14 +54,9 @@ def stability_command(
     mesh: MeshOpt = (8, 8, 8),
     displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
     checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """ΔG(T, P) per molecule relative to the first polymorph (harmonic, fixed volume + PV)."""
     if len(crystals) < 2:
@@ -79,7 +69,6 @@ def stability_command(
     t = parse_temperatures(temperatures)
     p_list = parse_floats(pressures, "--pressures")
     structures = {n: read_structure(c) for n, c in zip(names, crystals, strict=True)}
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     if len(models) > 1:
         raise MolxtalError("stability takes one --model")
     settings = ph.DisplacementSettings(ph.supercell_matrix(supercell), displacement)

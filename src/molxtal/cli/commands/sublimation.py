@@ -12,18 +12,12 @@ from molxtal.cli.commands.lattice_energy import _gas_from_file
 from molxtal.cli.commands.phonons import DEFAULT_CHECKPOINTS, _progress
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
-    D3DampingOpt,
-    D3FunctionalOpt,
-    DeviceOpt,
-    DispersionOpt,
-    DtypeOpt,
-    ModelKwargsOpt,
-    ModelOpt,
     OutOpt,
-    load_models,
+    with_models,
 )
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
+from molxtal.models import Model
 from molxtal.structures import read_structure
 from molxtal.workflows import phonons as ph
 from molxtal.workflows.lattice_energy import GEOMETRIES
@@ -60,11 +54,12 @@ def rows_of(columns: dict[str, np.ndarray]) -> list[dict]:
 
 
 @handle_errors
+@with_models
 def sublimation_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     molecule: Annotated[
         Path | None,
-        typer.Option(help="Gas molecule file (relaxed here) [default: taken from the crystal]."),
+        typer.Option(help="Gas molecule file (relaxed here) (default: taken from the crystal)."),
     ] = None,
     temperatures: TemperaturesOpt = "0:300:10",
     geometry: Annotated[
@@ -77,14 +72,9 @@ def sublimation_command(
     mesh: MeshOpt = (8, 8, 8),
     displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
     checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    device: DeviceOpt = "cpu",
-    dispersion: DispersionOpt = "none",
-    d3_functional: D3FunctionalOpt = "pbe",
-    d3_damping: D3DampingOpt = "bj",
-    model_kwargs: ModelKwargsOpt = None,
     out: OutOpt = None,
+    *,
+    models: list[Model],
 ) -> None:
     """ΔH_sub(T) = −E_latt + Δ_T&QN(T) per molecule (kJ/mol), zero-point and thermal parts."""
     if geometry not in GEOMETRIES:
@@ -92,7 +82,6 @@ def sublimation_command(
     t = parse_temperatures(temperatures)
     atoms = read_structure(crystal)
     gas = _gas_from_file(molecule) if molecule is not None else None
-    models = load_models(model, dtype, device, dispersion, d3_functional, d3_damping, model_kwargs)
     if len(models) > 1:
         raise MolxtalError("sublimation takes one --model")
     settings = ph.DisplacementSettings(ph.supercell_matrix(supercell), displacement)

@@ -51,7 +51,7 @@ def train_command(
     ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="Training frames (extxyz with REF_* keys).")],
     valid: Annotated[
-        Path | None, typer.Option(help="Validation frames [default: a seeded split of DATA].")
+        Path | None, typer.Option(help="Validation frames (default: a seeded split of DATA).")
     ] = None,
     valid_fraction: Annotated[float, typer.Option(help="Validation share of DATA.")] = 0.1,
     config: Annotated[
