@@ -1,7 +1,6 @@
 """Settings of each step per profile: ``quick`` (the default; < 20 min on 2 CPU cores with
 CHGNet), ``full`` (the thesis's settings, for a GPU or a cluster) and ``test`` (seconds,
-for the test suite). A step missing from a profile is not run. ``dtype`` in a step's settings
-overrides the study's dtype for that step."""
+for the test suite). A step missing from a profile is not run."""
 
 from __future__ import annotations
 
@@ -37,11 +36,10 @@ QUICK = {
         "seed": 0,
         "temperature_K": 300.0,
         "timestep_fs": 0.5,
-        "steps": 200,
-        "stride": 5,
+        "steps": 120,
+        "stride": 4,
         "checkpoint_every": 20,
-        "equilibration_ps": 0.025,
-        "dtype": "float32",
+        "equilibration_ps": 0.02,
     },
 }
 

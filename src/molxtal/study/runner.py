@@ -58,15 +58,12 @@ def plan(models: list[str], settings: dict[str, dict], dtype: str = "float64") -
             if name not in settings:
                 continue
             parameters = dict(settings[name])
-            step_dtype = parameters.pop("dtype", dtype)
-            model = get_model(spec, step_dtype)
+            model = get_model(spec, dtype)
             hashes = [structure_hash(a) for a in step.structures(parameters)]
             structure = hashlib.sha256("".join(hashes).encode()).hexdigest()
             model_id = model.sha256 or model.name
-            key = step_key(name, structure, model_id, step_dtype, parameters)
-            tasks.append(
-                Task(name, spec, model.name, model_id, step_dtype, parameters, structure, key)
-            )
+            key = step_key(name, structure, model_id, dtype, parameters)
+            tasks.append(Task(name, spec, model.name, model_id, dtype, parameters, structure, key))
     return tasks
 
 

@@ -107,8 +107,8 @@ MONOMER_QUANTITIES = [
 ]
 
 
-def _errors(quantities, values, reference) -> dict[str, list[float]]:
-    return {"model": [_pick(values, k, i) - _pick(reference, k, i) for _, k, i, _ in quantities]}
+def _errors(quantities, values, reference) -> list[float]:
+    return [_pick(values, k, i) - _pick(reference, k, i) for _, k, i, _ in quantities]
 
 
 def _monomer(model: Model, p: dict, folder: Path) -> Values:
@@ -132,7 +132,7 @@ def _monomer(model: Model, p: dict, folder: Path) -> Values:
             error_bars,
             f"Water monomer, {model.name}: model − experiment",
             [q[0] for q in picks],
-            _errors(picks, values, MONOMER_REFERENCE),
+            {model.name: _errors(picks, values, MONOMER_REFERENCE)},
             "cm⁻¹",
         )
     ]
