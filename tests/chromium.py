@@ -28,8 +28,9 @@ class DevTools:
             os.dup2(copies[1], 4)
 
         self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1400,2000",
-             f"--user-data-dir={profile_dir}", "--remote-debugging-pipe", "about:blank"],
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--window-size=1400,2000", f"--user-data-dir={profile_dir}",
+             "--remote-debugging-pipe", "about:blank"],
             preexec_fn=setup_fds, close_fds=False,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -1,7 +1,7 @@
 """Step keys: every ingredient of a step changes its key, nothing else does."""
 
-from molxtal.study.cache import Cache, step_key, structure_hash
 from molxtal.structures import water_dimer, water_molecule
+from molxtal.study.cache import Cache, step_key, structure_hash
 
 
 def test_structure_hash_sees_geometry_not_identity():
@@ -16,7 +16,9 @@ def test_structure_hash_sees_geometry_not_identity():
 def test_step_key_depends_on_each_ingredient_only():
     base = ("water-monomer", "s" * 64, "m" * 64, "float64", {"fmax": 1e-3, "steps": 10})
     key = step_key(*base)
-    assert step_key("water-monomer", "s" * 64, "m" * 64, "float64", {"steps": 10, "fmax": 1e-3}) == key
+    assert (
+        step_key("water-monomer", "s" * 64, "m" * 64, "float64", {"steps": 10, "fmax": 1e-3}) == key
+    )
     variants = [
         ("water-dimer", *base[1:]),
         (base[0], "t" * 64, *base[2:]),

@@ -104,7 +104,9 @@ def test_interrupted_run_resumes(tmp_path, monkeypatch, counted):
     def killed(model, p, folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(steps.STEPS, "binding-curve", inner.__class__(**{**vars(inner), "compute": killed}))
+    monkeypatch.setitem(
+        steps.STEPS, "binding-curve", inner.__class__(**{**vars(inner), "compute": killed})
+    )
     with pytest.raises(KeyboardInterrupt):
         run_study(tasks, tmp_path)
     monkeypatch.setitem(steps.STEPS, "binding-curve", inner)

@@ -347,9 +347,7 @@ def _delta_table(values: dict[str, Values], p: dict) -> Table:
             v["fmax_eV_per_angstrom"], v["plateaus"], v["recommended_delta_angstrom"], strict=True
         ):
             deltas = v["delta_angstrom"]
-            rows.append(
-                [name, f"{fmax:g}", f"{deltas[first]:g} – {deltas[last]:g}", f"{best:g}"]
-            )
+            rows.append([name, f"{fmax:g}", f"{deltas[first]:g} – {deltas[last]:g}", f"{best:g}"])
     return ["model", "fmax (eV/Å)", "plateau δ (Å)", "recommended δ (Å)"], rows
 
 
@@ -379,8 +377,9 @@ def _ice13(model: Model, p: dict, folder: Path) -> Values:
     stats = compare(energies, table[DMC])
     ranking = rank(stats, published_stats(table))
     figures = [
-        save_figure(folder, "relative.png", relative_energies_figure, {model.name: energies},
-                    table, [DMC]),  # fmt: skip
+        save_figure(
+            folder, "relative.png", relative_energies_figure, {model.name: energies}, table, [DMC]
+        ),  # fmt: skip
         save_figure(folder, "parity.png", parity_figure, {model.name: energies}, table[DMC], DMC),
     ]
     return {
@@ -416,7 +415,10 @@ def _ice13_table(values: dict[str, Values], p: dict) -> Table:
         [
             "rank of MAE among DFT/HF (absolute, relative)",
             "-",
-            *(f"{v['absolute_rank']}, {v['relative_rank']} of {v['out_of']}" for v in values.values()),
+            *(
+                f"{v['absolute_rank']}, {v['relative_rank']} of {v['out_of']}"
+                for v in values.values()
+            ),
         ]
     )
     return ["quantity", "DMC", *values], rows
@@ -470,12 +472,26 @@ def _phonons(model: Model, p: dict, folder: Path) -> Values:
     refs = [heat_capacity.holzapfel_klotz_2021(), heat_capacity.flubacher_1960()]
     title = f"ice Ih {largest}, {model.name}"
     values["figures"] = [
-        save_figure(folder, "bands.png", plot_bands, {k: a.bands for k, a in analyses.items()},
-                    "cm-1", title),  # fmt: skip
-        save_figure(folder, "dos.png", plot_dos, {k: a.dos for k, a in analyses.items()},
-                    "cm-1", title),  # fmt: skip
-        save_figure(folder, "heat_capacity.png", plot_heat_capacity,
-                    analyses["H2O"].thermal.temperatures_K, cv, refs, title),  # fmt: skip
+        save_figure(
+            folder,
+            "bands.png",
+            plot_bands,
+            {k: a.bands for k, a in analyses.items()},
+            "cm-1",
+            title,
+        ),  # fmt: skip
+        save_figure(
+            folder, "dos.png", plot_dos, {k: a.dos for k, a in analyses.items()}, "cm-1", title
+        ),  # fmt: skip
+        save_figure(
+            folder,
+            "heat_capacity.png",
+            plot_heat_capacity,
+            analyses["H2O"].thermal.temperatures_K,
+            cv,
+            refs,
+            title,
+        ),  # fmt: skip
     ]
     values["C_v_J_per_K_mol"] = {"T_K": analyses["H2O"].thermal.temperatures_K, **cv}
     return values
@@ -556,8 +572,9 @@ def _md(model: Model, p: dict, folder: Path) -> Values:
     density_all = [density_g_cm3(f) for f in frames]
     values["figures"] = [
         save_figure(folder, "rdf.png", rdf_figure, {model.name: rdfs}, reference),
-        save_figure(folder, "density.png", density_figure, times, density_all,
-                    p["equilibration_ps"]),  # fmt: skip
+        save_figure(
+            folder, "density.png", density_figure, times, density_all, p["equilibration_ps"]
+        ),  # fmt: skip
     ]
     try:
         diffusion = self_diffusion(production, float(np.diff(times).mean()), "O", n_blocks=3)
