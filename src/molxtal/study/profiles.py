@@ -30,6 +30,12 @@ QUICK = {
         "mesh": (6, 6, 6),
         "sigma_THz": 0.05,
     },
+    "sublimation": {
+        "supercell": 1,
+        "mesh": (6, 6, 6),
+        "fmax": 1e-2,
+        "temperatures_K": (0.0, 100.0, 200.0, 273.16),
+    },
     "water-md": {
         "molecules": 64,
         "density": 0.997,
@@ -58,6 +64,12 @@ FULL = {
         "npoints": 101,
         "mesh": (8, 8, 8),
         "sigma_THz": 0.05,
+    },
+    "sublimation": {
+        "supercell": 3,
+        "mesh": (8, 8, 8),
+        "fmax": 1e-3,
+        "temperatures_K": (0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 273.16),
     },
     "water-md": {
         "molecules": 64,
@@ -91,6 +103,12 @@ TEST = {
         "max_temperature_K": 1e6,
     },
     "dmc-ice13": {"ice_viii": "table"},
+    "sublimation": {
+        "supercell": 1,
+        "mesh": (2, 2, 2),
+        "fmax": 5.0,
+        "temperatures_K": (0.0, 273.16),
+    },
     "ice-ih-phonons": {
         "supercells": (1,),
         "displacement": 0.01,

@@ -534,6 +534,73 @@ register(
     )
 )
 
+# --------------------------------------------------------------------------- sublimation
+
+#: Sublimation enthalpy of ice Ih at the triple point, 273.16 K (kJ/mol): Feistel and Wagner,
+#: Geochim. Cosmochim. Acta 71, 36 (2007).
+SUBLIMATION_273K_KJMOL = 51.06
+
+
+def _sublimation(model: Model, p: dict, folder: Path) -> Values:
+    from molxtal.plotting.thermo import plot_sublimation
+    from molxtal.workflows import phonons as ph
+    from molxtal.workflows.sublimation import sublimation
+
+    n = p["supercell"]
+    result = sublimation(
+        dmc_ice13.polymorph("Ih"),
+        model,
+        p["temperatures_K"],
+        molecule=dmc_ice13.gas_molecule(),
+        settings=ph.DisplacementSettings(ph.supercell_matrix([n, n, n])),
+        mesh=p["mesh"],
+        checkpoint_root=folder / "forces",
+        fmax=p["fmax"],
+    )
+    terms = result.terms_kJmol()
+    title = f"ice Ih, {model.name}"
+    return {
+        "terms_kJmol": terms,
+        "geometries": result.geometries(),
+        "figures": [save_figure(folder, "sublimation.png", plot_sublimation, terms, title)],
+    }
+
+
+def _sublimation_table(values: dict[str, Values], p: dict) -> Table:
+    rows = []
+    for name, v in values.items():
+        terms = v["terms_kJmol"]
+        for k, t in enumerate(terms["T_K"]):
+            expected = SUBLIMATION_273K_KJMOL if abs(t - 273.16) < 1e-6 else None
+            dh = terms["dH_sub_kJmol"][k]
+            rows.append(
+                [
+                    name,
+                    f"{t:g}",
+                    f"{-terms['E_latt_kJmol'][k]:.2f}",
+                    f"{terms['delta_TQN_kJmol'][k]:.2f}",
+                    f"{dh:.2f}" + ("" if expected is None else f" ({dh - expected:+.2f})"),
+                    "-" if expected is None else f"{expected:.2f}",
+                ]
+            )
+    columns = ["model", "T (K)", "−E_latt", "Δ_T&QN", "ΔH_sub (error)", "experiment"]
+    return [f"{c} (kJ/mol)" if k > 1 else c for k, c in enumerate(columns)], rows
+
+
+register(
+    Step(
+        "sublimation",
+        "Sublimation enthalpy of ice Ih",
+        "ΔH_sub(T) = −E_latt + Δ_T&QN(T) per molecule: lattice energy of the position-relaxed "
+        "DMC-ICE13 ice Ih cell and the relaxed gas molecule, harmonic zero-point and thermal "
+        "energies of gas (normal modes) and solid (phonons); experiment at 273.16 K: Feistel "
+        "and Wagner 2007.",
+        lambda p: [dmc_ice13.polymorph("Ih"), dmc_ice13.gas_molecule()],
+        _sublimation,
+        _sublimation_table,
+    )
+)
+
 # --------------------------------------------------------------------------- liquid water MD
 
 
