@@ -121,6 +121,15 @@ TEST = {
 }
 
 PROFILES = {"quick": QUICK, "full": FULL, "test": TEST}
+#: What the report says about each profile.
+NOTES = {
+    "quick": "Quick profile: small settings chosen to finish in under 20 minutes on 2 CPU cores "
+    "(loose relaxation thresholds, a 7-point binding curve, 1×1×1 phonons without the supercell "
+    "comparison, 60 fs of MD on 64 waters); see each part's settings. Use --profile full for "
+    "the thesis's settings.",
+    "full": "Full profile: the thesis's settings.",
+    "test": "Test profile: seconds-long settings for the test suite; the numbers are not physics.",
+}
 
 
 def profile(name: str) -> dict[str, dict]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from molxtal import io
 from molxtal.study.cache import Cache
+from molxtal.study.profiles import NOTES
 from molxtal.study.runner import Task
 from molxtal.study.steps import STEPS
 
@@ -124,7 +125,7 @@ def write_report(out: Path, tasks: list[Task], cache: Cache, profile: str) -> tu
     models = ", ".join(dict.fromkeys(t.model_name for t in tasks))
     summary = (
         f"Profile '{profile}', models: {models}. {done} of {total} steps computed; their "
-        f"compute time when first run: {wall:.0f} s wall, {cpu:.0f} s CPU."
+        f"compute time when first run: {wall:.0f} s wall, {cpu:.0f} s CPU. {NOTES.get(profile, '')}"
     )
     md = ["# molxtal reproduce: report", "", summary, ""]
     page = [f"<h1>molxtal reproduce: report</h1><p>{html.escape(summary)}</p>"]
