@@ -659,7 +659,7 @@ def _md(model: Model, p: dict, folder: Path) -> Values:
 WATER_298K = {"density_g_cm3": 0.997, "diffusion_cm2_s": 2.30e-5}
 
 
-def _md_table(values: dict[str, Values], p: dict) -> Table:
+def _water_md_table(values: dict[str, Values], p: dict) -> Table:
     rows = []
     for label, key, fmt, expected in (
         ("density (g/cm³)", "density_g_cm3", "{:.3f}", WATER_298K["density_g_cm3"]),
@@ -685,6 +685,6 @@ register(
         "(experiment: 0.997 g/cm³, 2.30e-5 cm²/s at 298 K).",
         lambda p: [water_box(p["molecules"], p["density"], seed=p["seed"])],
         _md,
-        _md_table,
+        _water_md_table,
     )
 )
