@@ -1,0 +1,1 @@
+"""The thesis study as cached steps: ``molxtal reproduce`` and its report."""

@@ -1,0 +1,139 @@
+"""Settings of each step per profile: ``quick`` (the default; < 20 min on 2 CPU cores with
+CHGNet), ``full`` (the thesis's settings, for a GPU or a cluster) and ``test`` (seconds,
+for the test suite). A step missing from a profile is not run."""
+
+from __future__ import annotations
+
+from molxtal.errors import MolxtalError
+from molxtal.workflows.scan import DELTA_SCAN, DELTA_SCAN_FMAX, FMAX_SCAN
+from molxtal.workflows.water import BINDING_DISTANCES
+
+PHONON_PATH = "GAMMA-A-K-H-M-L-GAMMA"
+
+QUICK = {
+    "water-monomer": {"fmax": 1e-6, "steps": 1000, "delta": 1e-3, "nfree": 4},
+    "water-dimer": {"fmax": 1e-4, "steps": 1000, "delta": 1e-3, "nfree": 4},
+    "binding-curve": {
+        "distances": (2.6, 2.8, 3.0, 3.2, 3.6, 4.4, 6.0),
+        "fmax": 1e-2,
+        "steps": 200,
+    },
+    "fmax-scan": {"fmaxes": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6), "steps": 1000},
+    "delta-scan": {"deltas": (1e-4, 1e-3, 1e-2), "fmaxes": (1e-2, 1e-5), "nfree": 2, "steps": 1000},
+    "dmc-ice13": {"ice_viii": "table"},
+    "ice-ih-phonons": {
+        "supercells": (1,),
+        "displacement": 0.01,
+        "relax_fmax": 1e-2,
+        "path": PHONON_PATH,
+        "npoints": 31,
+        "mesh": (6, 6, 6),
+        "sigma_THz": 0.05,
+    },
+    "sublimation": {
+        "supercell": 1,
+        "mesh": (6, 6, 6),
+        "fmax": 1e-2,
+        "temperatures_K": (0.0, 100.0, 200.0, 273.16),
+    },
+    "water-md": {
+        "molecules": 64,
+        "density": 0.997,
+        "seed": 0,
+        "temperature_K": 300.0,
+        "timestep_fs": 0.5,
+        "steps": 120,
+        "stride": 4,
+        "checkpoint_every": 20,
+        "equilibration_ps": 0.02,
+    },
+}
+
+FULL = {
+    "water-monomer": {"fmax": 1e-8, "steps": 1000, "delta": 1e-3, "nfree": 4},
+    "water-dimer": {"fmax": 1e-6, "steps": 2000, "delta": 1e-3, "nfree": 4},
+    "binding-curve": {"distances": BINDING_DISTANCES, "fmax": 1e-3, "steps": 500},
+    "fmax-scan": {"fmaxes": FMAX_SCAN, "steps": 2000},
+    "delta-scan": {"deltas": DELTA_SCAN, "fmaxes": DELTA_SCAN_FMAX, "nfree": 2, "steps": 2000},
+    "dmc-ice13": {"ice_viii": "table"},
+    "ice-ih-phonons": {
+        "supercells": (1, 2, 3),
+        "displacement": 0.01,
+        "relax_fmax": 1e-3,
+        "path": PHONON_PATH,
+        "npoints": 101,
+        "mesh": (8, 8, 8),
+        "sigma_THz": 0.05,
+    },
+    "sublimation": {
+        "supercell": 3,
+        "mesh": (8, 8, 8),
+        "fmax": 1e-3,
+        "temperatures_K": (0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 273.16),
+    },
+    "water-md": {
+        "molecules": 64,
+        "density": 0.997,
+        "seed": 0,
+        "temperature_K": 300.0,
+        "timestep_fs": 0.5,
+        "steps": 200_000,
+        "stride": 20,
+        "checkpoint_every": 1000,
+        "equilibration_ps": 10.0,
+    },
+}
+
+TEST = {
+    "water-monomer": {"fmax": 1e-3, "steps": 100, "delta": 1e-3, "nfree": 2},
+    "water-dimer": {"fmax": 1e-2, "steps": 50, "delta": 1e-3, "nfree": 2},
+    "binding-curve": {"distances": (2.8, 3.2, 4.0), "fmax": 5e-2, "steps": 30},
+    "fmax-scan": {"fmaxes": (1e-1, 1e-2), "steps": 100},
+    "delta-scan": {"deltas": (1e-3, 1e-2), "fmaxes": (1e-2,), "nfree": 2, "steps": 100},
+    "water-md": {
+        "molecules": 4,
+        "density": 0.997,
+        "seed": 0,
+        "temperature_K": 300.0,
+        "timestep_fs": 0.1,
+        "steps": 20,
+        "stride": 2,
+        "checkpoint_every": 10,
+        "equilibration_ps": 0.0,
+        "max_temperature_K": 1e6,
+    },
+    "dmc-ice13": {"ice_viii": "table"},
+    "sublimation": {
+        "supercell": 1,
+        "mesh": (2, 2, 2),
+        "fmax": 5.0,
+        "temperatures_K": (0.0, 273.16),
+    },
+    "ice-ih-phonons": {
+        "supercells": (1,),
+        "displacement": 0.01,
+        "relax_fmax": 5.0,
+        "path": PHONON_PATH,
+        "npoints": 5,
+        "mesh": (2, 2, 2),
+        "sigma_THz": 0.1,
+    },
+}
+
+PROFILES = {"quick": QUICK, "full": FULL, "test": TEST}
+#: What the report says about each profile.
+NOTES = {
+    "quick": "Quick profile: small settings chosen to finish in under 20 minutes on 2 CPU cores "
+    "(loose relaxation thresholds, a 7-point binding curve, 1×1×1 phonons without the supercell "
+    "comparison, 60 fs of MD on 64 waters); see each part's settings. Use --profile full for "
+    "the thesis's settings.",
+    "full": "Full profile: the thesis's settings.",
+    "test": "Test profile: seconds-long settings for the test suite; the numbers are not physics.",
+}
+
+
+def profile(name: str) -> dict[str, dict]:
+    """The settings of profile ``name``."""
+    if name not in PROFILES:
+        raise MolxtalError(f"unknown profile '{name}'; choose {', '.join(PROFILES)}")
+    return PROFILES[name]
