@@ -4,7 +4,8 @@ For each box size and model it runs ``--steps`` NVT Langevin steps (0.5 fs) twic
 ``molxtal.workflows.md.run_md`` (blow-up guard, trajectory, log, checkpoints) and as a bare
 ``ase.md.langevin.Langevin(...).run()``. It reports ns/day of both and the fraction of
 molxtal's step time spent outside the model's energy/force call. Writes a Markdown table to
-``docs/performance-md.md``. Keep ``--steps`` small on a shared machine; timings from a loaded
+the MD section of ``docs/performance.md``. Keep ``--steps`` small on a shared machine; timings
+from a loaded
 machine are upper bounds.
 
     PYTHONPATH=src python benchmarks/md.py --sizes 64 128 256 --steps 5
@@ -21,6 +22,7 @@ import numpy as np
 from ase import units
 from ase.md.langevin import Langevin
 
+from molxtal.io import atomic_write
 from molxtal.models import load_model
 from molxtal.models.mace import build_random_mace, save_mace
 from molxtal.structures import water_box
@@ -120,7 +122,7 @@ def main() -> None:
     parser.add_argument(
         "--models", nargs="+", default=["chgnet", "mace-small"], help="chgnet, mace-small/medium"
     )
-    parser.add_argument("--out", type=Path, default=Path("docs/performance-md.md"))
+    parser.add_argument("--out", type=Path, default=Path("docs/performance.md"))
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,9 +144,25 @@ def main() -> None:
                     flush=True,
                 )
     table = markdown(rows, args.steps)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table)
+    write_section(args.out, SECTION, table)
     print(table)
+
+
+SECTION = "## Molecular dynamics"
+
+
+def write_section(path: Path, heading: str, table: str) -> None:
+    """Replace the section under ``heading`` in ``path`` (up to the next ``## ``) by ``table``."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    start = text.find(heading)
+    end = text.find("\n## ", start + 1) if start >= 0 else -1
+    body = f"{heading} (`benchmarks/md.py`)\n\n{table.split(chr(10), 1)[1].lstrip()}"
+    if start < 0:
+        text = text.rstrip() + "\n\n" + body
+    else:
+        text = text[:start] + body.rstrip() + "\n" + (text[end:] if end >= 0 else "")
+    with atomic_write(path) as handle:
+        handle.write(text)
 
 
 if __name__ == "__main__":

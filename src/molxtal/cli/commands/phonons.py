@@ -132,7 +132,7 @@ def phonons_command(
     ] = None,
     displacement: Annotated[
         float | None,
-        typer.Option(help="Displacement amplitude (Å) [0.01 systematic, 1e-5 random]."),
+        typer.Option(help="Displacement amplitude (Å) (0.01 systematic, 1e-5 random)."),
     ] = None,
     plusminus: Annotated[bool, typer.Option(help="Displace in both directions (±).")] = True,
     displacements: Annotated[
@@ -143,7 +143,7 @@ def phonons_command(
         ),
     ] = "systematic",
     snapshots: Annotated[
-        int | None, typer.Option(help="Random supercells in the fit [factor × symfc minimum].")
+        int | None, typer.Option(help="Random supercells in the fit (factor × symfc minimum).")
     ] = None,
     snapshot_factor: Annotated[
         float, typer.Option(help="Random supercells per symfc minimum (when no --snapshots).")

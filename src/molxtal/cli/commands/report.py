@@ -18,7 +18,7 @@ from molxtal.study.runner import PLAN, read_plan
 def report_command(
     directory: Annotated[Path, typer.Argument(help="Output folder of molxtal reproduce.")],
     cache: Annotated[
-        Path | None, typer.Option(help="Step cache folder [default: DIRECTORY/cache].")
+        Path | None, typer.Option(help="Step cache folder (default: DIRECTORY/cache).")
     ] = None,
 ) -> None:
     """Rebuild report.html and report.md from stored results (nothing is recomputed)."""

@@ -29,10 +29,10 @@ def reproduce_command(
     executor: Annotated[str, typer.Option(help="local or dask (dask.distributed).")] = "local",
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Address of a running dask scheduler [default: a local cluster]."),
+        typer.Option(help="Address of a running dask scheduler (default: a local cluster)."),
     ] = None,
     cache: Annotated[
-        Path | None, typer.Option(help="Step cache folder [default: OUT/cache].")
+        Path | None, typer.Option(help="Step cache folder (default: OUT/cache).")
     ] = None,
     dtype: DtypeOpt = "float64",
     data_dir: DataDirOpt = None,

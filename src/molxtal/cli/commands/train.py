@@ -65,11 +65,11 @@ def train_command(
     pt_data: Annotated[
         Path | None, typer.Option(help="Replay frames for multihead fine-tuning.")
     ] = None,
-    max_epochs: Annotated[int | None, typer.Option(help="Epochs [50].")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Frames per batch [1].")] = None,
-    r_max: Annotated[float | None, typer.Option(help="Cutoff radius in Å [5.0].")] = None,
-    channels: Annotated[int | None, typer.Option(help="Channels per irrep [32].")] = None,
-    max_l: Annotated[int | None, typer.Option(help="Highest L of hidden features [0].")] = None,
+    max_epochs: Annotated[int | None, typer.Option(help="Epochs (50).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Frames per batch (1).")] = None,
+    r_max: Annotated[float | None, typer.Option(help="Cutoff radius in Å (5.0).")] = None,
+    channels: Annotated[int | None, typer.Option(help="Channels per irrep (32).")] = None,
+    max_l: Annotated[int | None, typer.Option(help="Highest L of hidden features (0).")] = None,
     e0s: Annotated[
         str | None,
         typer.Option(
@@ -78,7 +78,7 @@ def train_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the split and of mace.")] = 0,
-    dtype: Annotated[str | None, typer.Option(help="float64 or float32 [float64].")] = None,
+    dtype: Annotated[str | None, typer.Option(help="float64 or float32 (float64).")] = None,
     threads: Annotated[int | None, typer.Option(help="CPU threads for torch.")] = None,
     name: Annotated[str, typer.Option(help="Model name (file NAME.model).")] = "mace",
     install: Annotated[
