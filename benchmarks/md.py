@@ -5,8 +5,7 @@ For each box size and model it runs ``--steps`` NVT Langevin steps (0.5 fs) twic
 ``ase.md.langevin.Langevin(...).run()``. It reports ns/day of both and the fraction of
 molxtal's step time spent outside the model's energy/force call. Writes a Markdown table to
 the MD section of ``docs/performance.md``. Keep ``--steps`` small on a shared machine; timings
-from a loaded
-machine are upper bounds.
+from a loaded machine are upper bounds.
 
     PYTHONPATH=src python benchmarks/md.py --sizes 64 128 256 --steps 5
 """
