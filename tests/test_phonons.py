@@ -321,6 +321,8 @@ def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
         a, b = analytic.phonon.get_frequencies(x), fd.phonon.get_frequencies(x)
         np.testing.assert_allclose(a * to_cm1, b * to_cm1, atol=0.1)
     assert analytic.force_sets.n_computed == 1
+    assert ph.default_method(tiny_mace) == "hessian"
+    assert ph.default_method(spring_model()) == "systematic"
     again = ph.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
     assert (again.force_sets.n_loaded, again.force_sets.n_computed) == (1, 0)
     np.testing.assert_array_equal(again.phonon.force_constants, analytic.phonon.force_constants)
@@ -370,3 +372,33 @@ def test_cli_supercell_scan_converges_to_the_exact_spring_crystal(tmp_path):
     assert scan[1]["F_300K_kJmol_per_molecule"] < scan[1]["zpe_kJmol_per_molecule"]
     assert (out / "supercell_scan.csv").read_text().count("\n") == 3
     assert (out / "bands_supercell_scan.png").is_file()
+
+
+def test_cli_hessian_is_the_mace_default_and_phonopy_reads_it_back(tiny_mace, tmp_path):
+    import json
+
+    import phonopy
+    import yaml
+    from ase.io import write
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+    from molxtal.structures import water_molecule
+
+    atoms = water_molecule()
+    atoms.set_cell([3.5, 5.5, 6.0])
+    atoms.center()
+    atoms.pbc = True
+    write(tmp_path / "w.extxyz", atoms)
+    args = ["phonons", str(tmp_path / "w.extxyz"), "--model", tiny_mace.path, "--npoints", "3"]
+    args += ["--mesh", "2", "2", "2", "--t-step", "100", "--checkpoints", str(tmp_path / "ck")]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert (data["fc_calculator"], data["n_displacements"]) == ("hessian", 0)
+    # the file holds the force constants: phonopy reproduces our band structure from it alone
+    loaded = phonopy.load(tmp_path / "out" / "phonopy_params.yaml")
+    band = yaml.safe_load((tmp_path / "out" / "band.yaml").read_text())
+    for point in band["phonon"][::2]:
+        ours = [b["frequency"] for b in point["band"]]
+        np.testing.assert_allclose(loaded.get_frequencies(point["q-position"]), ours, atol=1e-6)

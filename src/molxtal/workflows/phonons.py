@@ -308,6 +308,12 @@ def fit_random(
     return ForceConstantResult(acoustic, acoustic, "symfc", error, n_fit)
 
 
+def default_method(model: Model) -> str:
+    """``hessian`` for MACE without dispersion (exact, and the fastest measured), else
+    ``systematic`` (random displacements did not match it to 1 cm⁻¹; docs/performance.md)."""
+    return "hessian" if model.family == "MACE" and not model.dispersion else "systematic"
+
+
 def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
     """Compact force constants (eV/Å², (N_prim, N_super, 3, 3)): analytic Hessian rows of MACE.
 
