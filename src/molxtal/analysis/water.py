@@ -136,3 +136,29 @@ def dimer_geometry(atoms: Atoms) -> DimerGeometry:
         acceptor=acceptor,
         bonded_hydrogen=int(h_b),
     )
+
+
+#: Rows of the water comparison tables: (label with unit, results key, element or None, digits).
+MONOMER_QUANTITIES = [
+    ("r_OH (Å)", "r_OH_angstrom", None, 5),
+    ("∠HOH (°)", "angle_HOH_deg", None, 3),
+    ("ω1 sym. stretch (cm⁻¹)", "frequencies_cm-1", 0, 2),
+    ("ω2 bend (cm⁻¹)", "frequencies_cm-1", 1, 2),
+    ("ω3 asym. stretch (cm⁻¹)", "frequencies_cm-1", 2, 2),
+    ("ZPE (eV)", "zpe_eV", None, 4),
+]
+DIMER_GEOMETRY_QUANTITIES = [
+    ("r_OO (Å)", "r_OO_angstrom", None, 3),
+    ("α (°)", "alpha_deg", None, 1),
+    ("β (°)", "beta_deg", None, 1),
+    ("θ_a (°)", "theta_a_deg", None, 2),
+    ("θ_d (°)", "theta_d_deg", None, 2),
+]
+DIMER_FREQUENCY_QUANTITIES = [(f"ω{k + 1} (cm⁻¹)", "frequencies_cm-1", k, 1) for k in range(12)]
+DIMER_ZPE_QUANTITY = ("ZPE (eV)", "zpe_eV", None, 3)
+
+
+def pick(values: dict | None, key: str, index: int | None):
+    """``values[key]`` (or its ``index``-th element); None when absent."""
+    value = values.get(key) if values else None
+    return value if value is None or index is None else value[index]

@@ -18,6 +18,13 @@ import numpy as np
 from ase import Atoms
 
 from molxtal import io
+from molxtal.analysis.water import (
+    DIMER_FREQUENCY_QUANTITIES,
+    DIMER_GEOMETRY_QUANTITIES,
+    DIMER_ZPE_QUANTITY,
+    MONOMER_QUANTITIES,
+    pick,
+)
 from molxtal.data import dmc_ice13
 from molxtal.data import water as ref
 from molxtal.errors import MolxtalError
@@ -66,26 +73,21 @@ def _fmt(value, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _pick(values, key, index):
-    value = values.get(key) if values else None
-    return value if value is None or index is None else value[index]
-
-
 def comparison_table(quantities, values: dict[str, Values], reference: dict, thesis) -> Table:
     """Rows per quantity: the reference, then per model "value (error) [thesis value]"."""
     rows = []
     for label, key, index, digits in quantities:
-        expected = _pick(reference, key, index)
+        expected = pick(reference, key, index)
         row = [label, _fmt(expected, digits)]
         for name, v in values.items():
-            value = _pick(v, key, index)
+            value = pick(v, key, index)
             cell = _fmt(value, digits)
             if value is not None and expected is not None:
                 cell += f" ({value - expected:+.{digits}f})"
             label_t = ref.thesis_label(name)
             known = thesis(label_t) if label_t else None
             if known is not None:
-                cell += f" [thesis {_pick(known, key, index):.{digits}f}]"
+                cell += f" [thesis {pick(known, key, index):.{digits}f}]"
             row.append(cell)
         rows.append(row)
     return ["quantity", "reference", *values], rows
@@ -97,18 +99,10 @@ MONOMER_REFERENCE = {
     **ref.MONOMER_REFERENCE,
     "zpe_eV": 0.5 * sum(ref.MONOMER_REFERENCE["frequencies_cm-1"]) / INVCM_PER_EV,
 }
-MONOMER_QUANTITIES = [
-    ("r_OH (Å)", "r_OH_angstrom", None, 5),
-    ("∠HOH (°)", "angle_HOH_deg", None, 3),
-    ("ω1 sym. stretch (cm⁻¹)", "frequencies_cm-1", 0, 2),
-    ("ω2 bend (cm⁻¹)", "frequencies_cm-1", 1, 2),
-    ("ω3 asym. stretch (cm⁻¹)", "frequencies_cm-1", 2, 2),
-    ("ZPE (eV)", "zpe_eV", None, 4),
-]
 
 
 def _errors(quantities, values, reference) -> list[float]:
-    return [_pick(values, k, i) - _pick(reference, k, i) for _, k, i, _ in quantities]
+    return [pick(values, k, i) - pick(reference, k, i) for _, k, i, _ in quantities]
 
 
 def _monomer(model: Model, p: dict, folder: Path) -> Values:
@@ -160,15 +154,7 @@ DIMER_REFERENCE = {
     "frequencies_cm-1": ref.DIMER_FREQUENCIES_REFERENCE,
     "zpe_eV": ref.DIMER_ZPE_REFERENCE_EV,
 }
-DIMER_QUANTITIES = [
-    ("r_OO (Å)", "r_OO_angstrom", None, 3),
-    ("α (°)", "alpha_deg", None, 1),
-    ("β (°)", "beta_deg", None, 1),
-    ("θ_a (°)", "theta_a_deg", None, 2),
-    ("θ_d (°)", "theta_d_deg", None, 2),
-    *((f"ω{k + 1} (cm⁻¹)", "frequencies_cm-1", k, 1) for k in range(12)),
-    ("ZPE (eV)", "zpe_eV", None, 3),
-]
+DIMER_QUANTITIES = [*DIMER_GEOMETRY_QUANTITIES, *DIMER_FREQUENCY_QUANTITIES, DIMER_ZPE_QUANTITY]
 
 
 def _dimer(model: Model, p: dict, folder: Path) -> Values:

@@ -7,6 +7,13 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from molxtal.analysis.water import (
+    DIMER_FREQUENCY_QUANTITIES,
+    DIMER_GEOMETRY_QUANTITIES,
+    DIMER_ZPE_QUANTITY,
+    MONOMER_QUANTITIES,
+    pick,
+)
 from molxtal.cli.commands.vibrations import (
     CacheOpt,
     DeltaOpt,
@@ -52,24 +59,16 @@ def _check_converged(relaxations: dict, results_path) -> None:
         )
 
 
-def _pick(values: dict | None, key: str, index: int | None):
-    """``values[key]`` (or its ``index``-th element); None when absent."""
-    value = values.get(key) if values else None
-    if value is None:
-        return None
-    return value if index is None else value[index]
-
-
 def _comparison_row(quantity, values, reference, thesis) -> list[str]:
     """One table row: the reference, then per model "value (error) [thesis value]"."""
     label, key, index, digits = quantity
-    ref_value = _pick(reference, key, index)
+    ref_value = pick(reference, key, index)
     row = [label, _fmt(ref_value, digits)]
     for name in values:
-        value = _pick(values[name], key, index)
+        value = pick(values[name], key, index)
         cell = f"{value:.{digits}f} ({value - ref_value:+.{digits}f})"
         if thesis[name] is not None:
-            cell += f" [thesis {_pick(thesis[name], key, index):.{digits}f}]"
+            cell += f" [thesis {pick(thesis[name], key, index):.{digits}f}]"
         row.append(cell)
     return row
 
@@ -77,7 +76,7 @@ def _comparison_row(quantity, values, reference, thesis) -> list[str]:
 def _errors(quantities, values, reference) -> dict[str, list[float]]:
     """Model − reference for each quantity, per model."""
     return {
-        name: [_pick(values[name], k, i) - _pick(reference, k, i) for _, k, i, _ in quantities]
+        name: [pick(values[name], k, i) - pick(reference, k, i) for _, k, i, _ in quantities]
         for name in values
     }
 
@@ -126,14 +125,7 @@ def monomer_command(
             }
             r.relaxation.atoms.info["model"] = m.name
             frames.append(r.relaxation.atoms)
-        quantities = [
-            ("r_OH (Å)", "r_OH_angstrom", None, 5),
-            ("∠HOH (°)", "angle_HOH_deg", None, 3),
-            ("ω1 sym. stretch (cm⁻¹)", "frequencies_cm-1", 0, 2),
-            ("ω2 bend (cm⁻¹)", "frequencies_cm-1", 1, 2),
-            ("ω3 asym. stretch (cm⁻¹)", "frequencies_cm-1", 2, 2),
-            ("ZPE (eV)", "zpe_eV", None, 4),
-        ]
+        quantities = MONOMER_QUANTITIES
         rows = [_comparison_row(q, values, reference, thesis) for q in quantities]
         results.write_json(
             "results.json",
@@ -225,15 +217,9 @@ def dimer_command(
             }
             r.relaxation.atoms.info["model"] = m.name
             frames.append(r.relaxation.atoms)
-        geometry_q = [
-            ("r_OO (Å)", "r_OO_angstrom", None, 3),
-            ("α (°)", "alpha_deg", None, 1),
-            ("β (°)", "beta_deg", None, 1),
-            ("θ_a (°)", "theta_a_deg", None, 2),
-            ("θ_d (°)", "theta_d_deg", None, 2),
-        ]
-        freq_q = [(f"ω{k + 1} (cm⁻¹)", "frequencies_cm-1", k, 1) for k in range(12)]
-        zpe_q = [("ZPE (eV)", "zpe_eV", None, 3)]
+        geometry_q = DIMER_GEOMETRY_QUANTITIES
+        freq_q = DIMER_FREQUENCY_QUANTITIES
+        zpe_q = [DIMER_ZPE_QUANTITY]
         rows = [_comparison_row(q, values, reference, thesis) for q in geometry_q + freq_q + zpe_q]
         rows.insert(
             len(geometry_q) + 12,
