@@ -11,6 +11,9 @@ from molxtal.cli.commands.phonons import DEFAULT_CHECKPOINTS
 from molxtal.cli.commands.qha import parse_floats
 from molxtal.cli.commands.sublimation import (
     CheckpointsOpt,
+    CrystalFmaxOpt,
+    DisplacementOpt,
+    GeometryOpt,
     MeshOpt,
     SupercellOpt,
     TemperaturesOpt,
@@ -44,15 +47,11 @@ def stability_command(
     ],
     temperatures: TemperaturesOpt = "0:300:10",
     pressures: Annotated[str, typer.Option(help="Pressures (GPa), e.g. '0 0.2'.")] = "0",
-    geometry: Annotated[
-        str, typer.Option(help="Crystals: fixed, positions (relax atoms) or cell (atoms + cell).")
-    ] = "positions",
-    fmax: Annotated[
-        float, typer.Option(help="Crystal relaxation threshold (eV/Å).")
-    ] = CRYSTAL_FMAX,
+    geometry: GeometryOpt = "positions",
+    fmax: CrystalFmaxOpt = CRYSTAL_FMAX,
     supercell: SupercellOpt = (1, 1, 1),
     mesh: MeshOpt = (8, 8, 8),
-    displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
+    displacement: DisplacementOpt = 0.01,
     checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
     out: OutOpt = None,
     *,

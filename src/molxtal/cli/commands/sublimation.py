@@ -29,6 +29,11 @@ TemperaturesOpt = Annotated[
 SupercellOpt = Annotated[tuple[int, int, int], typer.Option(help="Diagonal phonon supercell.")]
 MeshOpt = Annotated[tuple[int, int, int], typer.Option(help="Γ-centred q-mesh for the phonons.")]
 CheckpointsOpt = Annotated[Path, typer.Option(help="Folder of phonon force-set checkpoints.")]
+GeometryOpt = Annotated[
+    str, typer.Option(help="Crystal: fixed, positions (relax atoms) or cell (atoms + cell).")
+]
+CrystalFmaxOpt = Annotated[float, typer.Option(help="Crystal relaxation threshold (eV/Å).")]
+DisplacementOpt = Annotated[float, typer.Option(help="Displacement amplitude (Å).")]
 
 
 def parse_temperatures(text: str) -> np.ndarray:
@@ -62,15 +67,11 @@ def sublimation_command(
         typer.Option(help="Gas molecule file (relaxed here) (default: taken from the crystal)."),
     ] = None,
     temperatures: TemperaturesOpt = "0:300:10",
-    geometry: Annotated[
-        str, typer.Option(help="Crystal: fixed, positions (relax atoms) or cell (atoms + cell).")
-    ] = "positions",
-    fmax: Annotated[
-        float, typer.Option(help="Crystal relaxation threshold (eV/Å).")
-    ] = CRYSTAL_FMAX,
+    geometry: GeometryOpt = "positions",
+    fmax: CrystalFmaxOpt = CRYSTAL_FMAX,
     supercell: SupercellOpt = (1, 1, 1),
     mesh: MeshOpt = (8, 8, 8),
-    displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
+    displacement: DisplacementOpt = 0.01,
     checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
     out: OutOpt = None,
     *,
