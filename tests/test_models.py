@@ -79,6 +79,18 @@ def test_tiny_mace_file_loads_by_path_with_consistent_forces_and_stress(tiny_mac
     check_forces_and_stress(tiny_mace, dmc_ice13.polymorph("XI"))
 
 
+def test_chgnet_forces_alone_skip_the_stress_and_equal_chgnets_own_calculator(chgnet, data_dir):
+    from chgnet.model import CHGNetCalculator
+
+    ours, theirs = dmc_ice13.polymorph("XI"), dmc_ice13.polymorph("XI")
+    ours.calc, theirs.calc = chgnet.calculator, CHGNetCalculator(chgnet.calculator.inner.model)
+    forces = ours.get_forces()
+    assert "stress" not in chgnet.calculator.inner.results  # the ef task ran, not efsm
+    np.testing.assert_array_equal(forces, theirs.get_forces())
+    assert ours.get_potential_energy() == theirs.get_potential_energy()
+    np.testing.assert_array_equal(ours.get_stress(), theirs.get_stress())
+
+
 def test_vacuum_box_does_not_change_a_molecule(chgnet):
     inner = chgnet.calculator.inner
     results = []

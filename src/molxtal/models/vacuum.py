@@ -51,6 +51,9 @@ class PeriodicBoxCalculator(Calculator):
                 " use pbc=True (crystal) or pbc=False (molecule)"
             )
         work.calc = self.inner
+        wanted = ["energy", "forces", *(["stress"] if "stress" in properties else [])]
+        self.inner.reset()
+        self.inner.calculate(work, wanted, all_changes)  # one call for every wanted property
         self.results = {
             "energy": work.get_potential_energy(),
             "forces": work.get_forces(),
