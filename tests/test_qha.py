@@ -56,3 +56,13 @@ def test_bulk_modulus_matches_ase_eos_and_pressure_response(copper):
         copper.curves[1.0]["V_A3_per_molecule"][0],
     )
     assert np.isclose((v_0 - v_1) / v_0, 1.0 / b_t[0], rtol=0.1)
+
+
+def test_a_free_energy_minimum_outside_the_sampled_volumes_is_flagged(copper):
+    assert not copper.curves[0.0]["outside_volumes"].any()  # 0.96-1.08 V0 brackets V(T)
+    model = Model(name="emt", family="test", calculator=EMT(), sha256="emt")
+    expanded = quasi_harmonic(
+        bulk("Cu", "fcc", a=3.6), model, 1, ph.DisplacementSettings(ph.supercell_matrix([3] * 3)),
+        mesh=(6, 6, 6), t_max=100, t_step=20, volume_scales=(1.04, 1.06, 1.08, 1.10, 1.12),
+    )  # fmt: skip
+    assert expanded.curves[0.0]["outside_volumes"].all()  # V(T) ≈ V0 lies below them all

@@ -133,6 +133,8 @@ def quasi_harmonic(
             t_max=t_max,
         )  # fmt: skip
         m = len(qha.volume_temperature)
+        enthalpy_eV = np.array(energies) + pressure * units.GPa * np.array(volumes)
+        minimum = np.argmin(enthalpy_eV + stack["free_energy_kJmol"][:m] / KJMOL_PER_EV, axis=1)
         curves[float(pressure)] = {
             "T_K": temperatures[:m],
             "V_A3_per_molecule": np.array(qha.volume_temperature) / n,
@@ -140,6 +142,8 @@ def quasi_harmonic(
             "B_GPa": np.array(qha.bulk_modulus_temperature)[:m],
             "G_kJmol": np.array(qha.gibbs_temperature)[:m] * KJMOL_PER_EV / n,
             "Cp_JKmol": np.array(qha.heat_capacity_P_numerical)[:m] / n,
+            # G(V) sampled lowest at the smallest or largest volume: V(T) is an extrapolation
+            "outside_volumes": (minimum == 0) | (minimum == len(volumes) - 1),
         }
         if static is None:
             e0, b0, bp, v_eq = qha.get_bulk_modulus_parameters()

@@ -129,11 +129,21 @@ def qha_command(
 def _print(qha, harmonic, path) -> None:
     eos = qha.static_eos
     n = qha.molecules_per_cell
+    volumes = [point.volume_A3 / n for point in qha.points]
     console.print(
         f"Static E(V) fit: V0 {eos['V0_A3'] / n:.3f} Å³/molecule, B0 {eos['B0_GPa']:.2f} GPa, "
         f"B0' {eos['B0_prime']:.2f}"
     )
     for p, c in qha.curves.items():
+        outside = c["T_K"][c["outside_volumes"]]
+        if len(outside):
+            console.print(
+                f"[bold red]Warning:[/] at P = {p:g} GPa and T = {outside.min():g}–"
+                f"{outside.max():g} K ({len(outside)} temperatures) G(V) is lowest at the "
+                f"smallest or largest volume sampled ({min(volumes):.3f}–{max(volumes):.3f} "
+                "Å³/molecule): V, α, B, G and C_p there are extrapolations; widen --volumes.",
+                highlight=False,
+            )
         idx = np.unique(np.linspace(0, len(c["T_K"]) - 1, 7).round().astype(int))
         print_table(
             f"Quasi-harmonic, P = {p:g} GPa (per molecule)",
