@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from molxtal.models.vacuum import PeriodicBoxCalculator
 CHGNET_VERSION = "0.3.0"
 #: CHGNet 0.3.0 is trained on MPtrj and covers Z = 1 (H) to 94 (Pu).
 CHGNET_MAX_Z = 94
+#: The smallest chgnet prediction task that yields a property, the most expensive first.
+CHGNET_TASKS = (("magmoms", "efsm"), ("stress", "efs"), ("forces", "ef"))
 
 
 def _set_chgnet_dtype(dtype: torch.dtype) -> None:
@@ -35,6 +38,7 @@ def _cast_to_weight_dtype(module, args):
     return (args[0].to(module.weight.dtype),)
 
 
+@functools.cache
 def task_calculator_class():
     """chgnet's ``CHGNetCalculator`` with the task chosen from the requested properties."""
     from ase.calculators.calculator import all_properties
@@ -51,15 +55,7 @@ def task_calculator_class():
         def calculate(self, atoms=None, properties=None, system_changes=None, task=None):
             wanted = set(properties or all_properties)
             if task is None:
-                task = (
-                    "efsm"
-                    if "magmoms" in wanted
-                    else "efs"
-                    if "stress" in wanted
-                    else "ef"
-                    if "forces" in wanted
-                    else "e"
-                )
+                task = next((t for prop, t in CHGNET_TASKS if prop in wanted), "e")
             super().calculate(atoms, properties, system_changes, task=task)
 
     return TaskCHGNetCalculator
