@@ -3,11 +3,10 @@
     PYTHONPATH=src python benchmarks/phonons.py --supercell 2 --models chgnet mace-small
 
 Each method runs in its own subprocess (so that peak memory, ru_maxrss, is its own) on the
-DMC-ICE13 ice Ih cell, with the same model and dtype (float64). Methods: ``molxtal`` (what
-``molxtal phonons`` does by default for that model: ``hessian``, analytic rows, for MACE;
-``systematic``, phonopy's ± 0.01 Å through the checkpointed force stage, otherwise),
-``molxtal-systematic``, ``molxtal-hessian``, ``molxtal-random`` (all atoms displaced by 1e-5 Å,
-symfc fit; opt-in), ``plain`` (a: systematic ± 0.01 Å, one ASE call per supercell) and
+DMC-ICE13 ice Ih cell, with the same model and dtype (float64). Methods: ``molxtal-systematic``
+(the default of ``molxtal phonons``: phonopy's ± 0.01 Å through the checkpointed force stage),
+``molxtal-hessian`` (analytic rows; MACE only), ``molxtal-random`` (all atoms displaced by
+1e-5 Å, symfc fit; opt-in), ``plain`` (a: systematic ± 0.01 Å, one ASE call per supercell) and
 ``ase`` (b: ``ase.phonons.Phonons``, 0.01 Å). Printed: force calls, wall time of the
 force-constant stage (s), its ratio to each reference, peak memory (MiB), and the largest
 band-path frequency difference (cm⁻¹) to (a) on the path GAMMA-A-K-H-M-L-GAMMA.
@@ -75,7 +74,7 @@ def run_method(method: str, model_name: str, n: int, workdir: Path) -> dict:
     calculator = plain_calculator(model)
     t0 = time.perf_counter()
     if method.startswith("molxtal"):
-        kind = method.split("-")[1] if "-" in method else ph.default_method(model)
+        kind = method.split("-")[1]
         settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]), method=kind)
         run = ph.run_force_constants(atoms, model, settings, workdir / "ck")
         phonon = run.phonon
@@ -130,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--supercell", type=int, default=2, help="n for an n×n×n supercell")
     parser.add_argument("--models", nargs="+", default=["chgnet", "mace-small"])
-    parser.add_argument("--methods", nargs="+", default=["molxtal", "plain", "ase"])
+    parser.add_argument(
+        "--methods", nargs="+", default=["molxtal-systematic", "molxtal-hessian", "plain", "ase"]
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -138,10 +138,10 @@ def phonons_command(
     displacements: Annotated[
         str,
         typer.Option(
-            help="auto (hessian for MACE, else systematic), systematic (phonopy, "
-            "symmetry-reduced ±), random (all atoms, symfc fit) or hessian (analytic, MACE)."
+            help="systematic (phonopy, symmetry-reduced ±), random (all atoms, symfc fit) or "
+            "hessian (analytic rows, MACE; on a CPU faster only for tiny models)."
         ),
-    ] = "auto",
+    ] = "systematic",
     snapshots: Annotated[
         int | None, typer.Option(help="Random supercells in the fit (factor × symfc minimum).")
     ] = None,
@@ -202,8 +202,6 @@ def phonons_command(
         raise MolxtalError("phonons takes one --model")
     m = models[0]
     m.check_elements(atoms, str(structure))
-    if displacements == "auto":
-        displacements = ph.default_method(m)
     settings = ph.DisplacementSettings(
         matrix, displacement, plusminus, displacements, snapshots, seed, snapshot_factor, holdout
     )
