@@ -79,14 +79,19 @@ def test_tiny_mace_file_loads_by_path_with_consistent_forces_and_stress(tiny_mac
     check_forces_and_stress(tiny_mace, dmc_ice13.polymorph("XI"))
 
 
-def test_chgnet_forces_alone_skip_the_stress_and_equal_chgnets_own_calculator(chgnet, data_dir):
+def test_chgnet_forces_only_skips_the_stress_and_equals_chgnets_own_calculator(chgnet, data_dir):
     from chgnet.model import CHGNetCalculator
 
     ours, theirs = dmc_ice13.polymorph("XI"), dmc_ice13.polymorph("XI")
     ours.calc, theirs.calc = chgnet.calculator, CHGNetCalculator(chgnet.calculator.inner.model)
-    forces = ours.get_forces()
-    assert "stress" not in chgnet.calculator.inner.results  # the ef task ran, not efsm
+    with chgnet.forces_only():
+        forces = ours.get_forces()
+    assert "stress" not in chgnet.calculator.inner.results  # the ef task ran, not efs
     np.testing.assert_array_equal(forces, theirs.get_forces())
+    ours.positions[0, 0] += 0.01
+    ours.get_forces()  # by default the stress comes in the same pass, as with chgnet's own
+    assert "stress" in chgnet.calculator.inner.results
+    ours.positions[0, 0] -= 0.01
     assert ours.get_potential_energy() == theirs.get_potential_energy()
     np.testing.assert_array_equal(ours.get_stress(), theirs.get_stress())
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,26 @@ class Model:
         copy = atoms.copy()
         copy.calc = self.calculator
         return copy
+
+    def include_stress(self, wanted: bool) -> None:
+        """Whether evaluations of periodic structures compute the stress in the same pass even
+        when only energy and forces are asked for (the default, as chgnet's calculator does).
+
+        A hint: calculators that always compute everything (MACE, plug-ins) ignore it. A stress
+        asked for explicitly is always computed.
+        """
+        if hasattr(self.calculator, "include_stress"):
+            self.calculator.include_stress = wanted
+
+    @contextmanager
+    def forces_only(self) -> Iterator[Model]:
+        """Within the block, skip the stress unless it is asked for (phonons, NVT steps)."""
+        previous = getattr(self.calculator, "include_stress", True)
+        self.include_stress(False)
+        try:
+            yield self
+        finally:
+            self.include_stress(previous)
 
     def provenance(self) -> dict[str, Any]:
         """What identifies this model in ``provenance.json``."""

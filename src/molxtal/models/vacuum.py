@@ -36,6 +36,9 @@ class PeriodicBoxCalculator(Calculator):
         super().__init__(**kwargs)
         self.inner = inner
         self.vacuum = vacuum
+        #: compute the stress of a periodic structure in the same pass as energy and forces
+        #: (see :meth:`molxtal.models.base.Model.include_stress`)
+        self.include_stress = True
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         super().calculate(atoms, properties, system_changes)
@@ -50,8 +53,9 @@ class PeriodicBoxCalculator(Calculator):
                 f"partially periodic structures (pbc={self.atoms.pbc.tolist()}) are not supported;"
                 " use pbc=True (crystal) or pbc=False (molecule)"
             )
+        stress = "stress" in properties or (self.include_stress and self.atoms.pbc.all())
         work.calc = self.inner
-        wanted = ["energy", "forces", *(["stress"] if "stress" in properties else [])]
+        wanted = ["energy", "forces", *(["stress"] if stress else [])]
         self.inner.reset()
         self.inner.calculate(work, wanted, all_changes)  # one call for every wanted property
         self.results = {
@@ -59,5 +63,5 @@ class PeriodicBoxCalculator(Calculator):
             "forces": work.get_forces(),
         }
         self.results["free_energy"] = self.results["energy"]
-        if "stress" in properties:
+        if stress:
             self.results["stress"] = work.get_stress()

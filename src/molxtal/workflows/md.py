@@ -352,8 +352,13 @@ def run_md(
                 handle.truncate(size)
     mode = "a" if resume else "w"
     t0 = time.perf_counter()
-    with open(directory / TRAJECTORY, mode) as traj, open(directory / THERMO, mode) as log:
+    with (
+        open(directory / TRAJECTORY, mode) as traj,
+        open(directory / THERMO, mode) as log,
+        model.forces_only(),
+    ):
         writer = csv.DictWriter(log, fieldnames=THERMO_COLUMNS, lineterminator="\n")
+        model.include_stress(True)  # step 0 is logged
         if not resume:
             check_sanity(work, 0, settings)
             writer.writeheader()
@@ -362,6 +367,9 @@ def run_md(
             sizes = _flush((TRAJECTORY, traj), (THERMO, log))
             save_checkpoint(checkpoint, dyn, 0, settings, sizes)
         for step in range(start + 1, settings.steps + 1):
+            # the stress in the same pass as the forces where it is used: every NPT step, and
+            # the logged steps (pressure); other NVT/NVE steps need forces only
+            model.include_stress(settings.ensemble == "npt" or step % settings.stride == 0)
             dyn.step()
             dyn.nsteps += 1
             check_sanity(work, step, settings)

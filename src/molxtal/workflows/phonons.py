@@ -218,18 +218,19 @@ def compute_force_sets(
     if progress is not None and n_loaded:
         progress(n_loaded)
     n_computed = 0
-    for name, supercell in cells.items():
-        if name in forces:
-            continue
-        work = model.attach(to_ase_atoms(supercell), "the supercell")
-        result = np.array(work.get_forces(), dtype=np.float64)
-        if folder is not None:
-            with atomic_write(folder / f"{name}.npy", "wb") as handle:
-                np.save(handle, result)
-        forces[name] = result
-        n_computed += 1
-        if progress is not None:
-            progress(1)
+    with model.forces_only():
+        for name, supercell in cells.items():
+            if name in forces:
+                continue
+            work = model.attach(to_ase_atoms(supercell), "the supercell")
+            result = np.array(work.get_forces(), dtype=np.float64)
+            if folder is not None:
+                with atomic_write(folder / f"{name}.npy", "wb") as handle:
+                    np.save(handle, result)
+            forces[name] = result
+            n_computed += 1
+            if progress is not None:
+                progress(1)
     displaced = np.array([forces[name] for name in cells if name != "forces_perfect"])
     return ForceSets(displaced, n_computed, n_loaded, folder, forces.get("forces_perfect"))
 
