@@ -7,7 +7,7 @@ molxtal's step time spent outside the model's energy/force call. Writes a Markdo
 the MD section of ``docs/performance.md``. Keep ``--steps`` small on a shared machine; timings
 from a loaded machine are upper bounds.
 
-    PYTHONPATH=src python benchmarks/md.py --sizes 64 128 256 --steps 5
+    PYTHONPATH=src python benchmarks/md.py --sizes 64 128 256 --steps 3
 """
 
 from __future__ import annotations
@@ -131,9 +131,12 @@ def markdown(rows: list[dict], steps: int, conditions: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=3)
     parser.add_argument(
-        "--models", nargs="+", default=["chgnet", "mace-small"], help="chgnet, mace-small/medium"
+        "--models",
+        nargs="+",
+        default=["chgnet", "mace-small", "mace-medium"],
+        help="chgnet, mace-small/medium",
     )
     parser.add_argument("--out", type=Path, default=Path("docs/performance.md"))
     parser.add_argument(
