@@ -147,3 +147,29 @@ def test_chgnet_water_smoke(tmp_path):
     frames = read(result.trajectory, ":")
     assert len(frames) == 3
     assert all(np.isfinite(f.get_potential_energy()) for f in frames)
+
+
+STRESS_PASSES = [("nvt", [0, 2, 4]), ("npt", [0, 1, 2, 3, 4])]
+
+
+@pytest.mark.parametrize(("ensemble", "with_stress"), STRESS_PASSES)
+def test_one_model_pass_per_step_with_the_stress_only_where_used(
+    copper, tmp_path, ensemble, with_stress
+):
+    from molxtal.models import PeriodicBoxCalculator
+
+    passes = []
+
+    class CountingEMT(EMT):
+        def calculate(self, atoms=None, properties=("energy",), system_changes=()):
+            passes.append("stress" in properties)
+            super().calculate(atoms, properties, system_changes)
+
+    model = Model(name="emt", family="test", calculator=PeriodicBoxCalculator(CountingEMT()))
+    settings = MDSettings(steps=4, stride=2, ensemble=ensemble, temperature_K=300)
+    run_md(copper, model, settings, tmp_path)
+    # frame 0 and 4 steps: five model passes, the stress computed with the forces at the logged
+    # steps (pressure) and at every NPT step (barostat), never in a second pass
+    assert len(passes) == 5
+    assert [i for i, stress in enumerate(passes) if stress] == with_stress
+    assert model.calculator.include_stress  # restored after the run
