@@ -1,22 +1,48 @@
-"""Result directories: results.json, CSV tables, figures, provenance.json and a log."""
+"""Results: the :class:`Result` every workflow returns, and the folder it writes itself into.
+
+A workflow returns a :class:`Result`. The result knows its numbers (:meth:`Result.to_dict`, with
+the unit in every key), the tables a person reads (:meth:`Result.summary`, printed by the CLI
+and shown in the study's report) and its files (:meth:`Result.write`: ``results.json`` plus CSV
+tables, figures and the files other tools read). The CLI and the study only call these.
+
+Key spelling, one scheme across the package: the unit follows the quantity after an underscore,
+``energy_eV``, ``zpe_kJ_per_mol``, ``C_v_J_per_K_mol``, ``frequencies_cm-1``, ``r_OO_angstrom``,
+``angle_HOH_deg``, ``stress_GPa``, ``density_g_per_cm3``, ``diffusion_cm2_per_s``, ``time_ps``.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from molxtal import io
 from molxtal.provenance import Provenance
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 LOG_NAME = "molxtal.log"
+RESULTS_JSON = "results.json"
 
 
 def default_out_dir(command: str, root: str | Path = "molxtal-results") -> Path:
     """``molxtal-results/<command>-<timestamp>``, unique to the second."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path(root) / f"{command}-{stamp}"
+
+
+@dataclass
+class Table:
+    """A table for a person: headers carry units; ``notes`` are warnings shown under it."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    notes: Sequence[str] = field(default_factory=list)
 
 
 class ResultDir:
@@ -44,12 +70,8 @@ class ResultDir:
     def write_csv(self, name: str, rows, fieldnames=None) -> Path:
         return io.write_csv(self.file(name), rows, fieldnames)
 
-    def save_figure(self, name: str, figure) -> Path:
-        import matplotlib.pyplot as plt
-
-        path = io.save_figure(self.file(name), figure)
-        plt.close(figure)
-        return path
+    def save_figure(self, name: str, figure: Figure, dpi: int = 150) -> Path:
+        return io.save_figure(self.file(name), figure, dpi=dpi)
 
     def write_atoms(self, name: str, images, format: str = "extxyz") -> Path:
         return io.write_atoms(self.file(name), images, format=format)
@@ -63,3 +85,44 @@ class ResultDir:
         self.write_provenance()
         self.logger.removeHandler(self._handler)
         self._handler.close()
+
+
+class Result:
+    """What a workflow returns. Subclasses (dataclasses) implement :meth:`to_dict` and, as
+    needed, :meth:`summary`, :meth:`csv_tables`, :meth:`figures` and :meth:`write_files`.
+
+    :meth:`write` is the one place a result becomes ``results.json`` and its files; the CLI
+    commands and the study's steps both call it, so both write the same numbers.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready numbers, a unit in every key (see the module docstring)."""
+        raise NotImplementedError
+
+    def summary(self) -> list[Table]:
+        """Tables for the terminal and the report (units in the headers)."""
+        return []
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        """CSV files to write: file name -> rows (dicts with unit-bearing keys)."""
+        return {}
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        """Figures to write: file name -> a function that draws the figure."""
+        return {}
+
+    def write_files(self, folder: ResultDir) -> None:
+        """Files in other tools' formats (extxyz, phonopy yaml, ...)."""
+
+    def write(self, folder: ResultDir, dpi: int = 150) -> list[str]:
+        """Write ``results.json``, the CSV tables, the figures and the other files into
+        ``folder``; the names of the figures written."""
+        folder.write_json(RESULTS_JSON, self.to_dict())
+        for name, rows in self.csv_tables().items():
+            folder.write_csv(name, rows)
+        self.write_files(folder)
+        names = []
+        for name, draw in self.figures().items():
+            folder.save_figure(name, draw(), dpi=dpi)
+            names.append(name)
+        return names

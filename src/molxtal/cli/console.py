@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -20,6 +23,9 @@ from rich.progress import (
 from rich.table import Table
 
 from molxtal.errors import MolxtalError
+
+if TYPE_CHECKING:
+    from molxtal.results import Result
 
 console = Console()
 error_console = Console(stderr=True)
@@ -50,9 +56,42 @@ def handle_errors(function: Callable) -> Callable:
     return wrapper
 
 
+#: Seconds between progress lines when the output is not a terminal (a batch job's log).
+LOG_INTERVAL_S = 60.0
+
+
+class _LogProgress:
+    """Progress as log lines (done/total, rate, ETA) at most every ``interval`` seconds."""
+
+    def __init__(self, description: str, total: int, interval: float = LOG_INTERVAL_S):
+        self.description, self.total, self.interval = description, total, interval
+        self.done = 0
+        self.start = self.last = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.interval or self.done == self.total:
+            self.last = now
+            elapsed = now - self.start
+            rate = self.done / elapsed if elapsed > 0 else 0.0
+            eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+            error_console.print(
+                f"{time.strftime('%H:%M:%S')} {self.description}: {self.done}/{self.total} "
+                f"({rate:.3g}/s, elapsed {elapsed:.0f} s, ETA {eta:.0f} s)",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
 @contextlib.contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar with ETA; yields ``advance(n=1)``. Silent when not a terminal."""
+    """A rich progress bar with ETA on a terminal; otherwise a log line on stderr at least
+    every :data:`LOG_INTERVAL_S` seconds. Yields ``advance(n=1)``."""
+    if not sys.stdout.isatty():
+        log = _LogProgress(description, total)
+        yield log.advance
+        return
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -61,7 +100,7 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, disable=not sys.stdout.isatty()) as progress:
+    with Progress(*columns, console=console) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
 
@@ -75,3 +114,13 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[obje
     for row in rows:
         table.add_row(*(str(cell) for cell in row))
     console.print(table)
+
+
+def print_summary(result: Result, folder: Path | None = None) -> None:
+    """Print a result's summary tables, their notes as warnings, and where its files are."""
+    for table in result.summary():
+        print_table(table.title, table.columns, table.rows)
+        for note in table.notes:
+            console.print(f"[bold yellow]Note:[/] {note}", highlight=False)
+    if folder is not None:
+        console.print(f"Results in {folder}")

@@ -6,12 +6,14 @@ import functools
 import inspect
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from molxtal.errors import MolxtalError
-from molxtal.models import D3Settings, Model, load_model
+
+if TYPE_CHECKING:
+    from molxtal.models import D3Settings, Model
 
 ModelOpt = Annotated[
     list[str],
@@ -45,6 +47,8 @@ def dispersion_settings(dispersion: str, functional: str, damping: str) -> D3Set
         return None
     if dispersion != "d3":
         raise MolxtalError(f"unknown dispersion '{dispersion}'; choose none or d3")
+    from molxtal.models import D3Settings
+
     return D3Settings(functional=functional, damping=damping)
 
 
@@ -70,6 +74,8 @@ def load_models(
     model_kwargs: str | None = None,
 ) -> list[Model]:
     """Load each ``--model`` once (the default model if none was given)."""
+    from molxtal.models import load_model
+
     settings = dispersion_settings(dispersion, d3_functional, d3_damping)
     kwargs = parse_model_kwargs(model_kwargs)
     return [
@@ -90,27 +96,52 @@ MODEL_OPTIONS = (
 )
 
 
+def _own_parameters(command, skip: str) -> list[inspect.Parameter]:
+    """The command's parameters except ``skip``, with string annotations evaluated (the
+    skipped one may name a type imported only for type checking, e.g. ``Model``)."""
+    own = []
+    for p in inspect.signature(command).parameters.values():
+        if p.name == skip:
+            continue
+        annotation = p.annotation
+        if isinstance(annotation, str):
+            annotation = eval(annotation, command.__globals__)  # noqa: S307 - our own source
+        own.append(p.replace(annotation=annotation))
+    return own
+
+
+def _with_model_options(command, name: str, single: bool):
+    own = _own_parameters(command, name)
+    shared = [
+        inspect.Parameter(
+            option, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation
+        )
+        for option, annotation, default in MODEL_OPTIONS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        options = {option: kwargs.pop(option) for option, _, _ in MODEL_OPTIONS}
+        specs = options.pop("model")
+        if single and specs and len(specs) > 1:
+            raise MolxtalError(f"--model: this command takes one model (got {len(specs)})")
+        models = load_models(specs, **options)
+        return command(*args, **{name: models[0] if single else models}, **kwargs)
+
+    wrapper.__signature__ = inspect.signature(command).replace(parameters=own + shared)
+    return wrapper
+
+
 def with_models(command):
     """Give a typer command the shared model options; it receives ``models`` (each loaded once).
 
     The decorated function declares a keyword-only ``models: list[Model]`` parameter instead of
     the seven options, which the wrapper parses, loads with :func:`load_models` and passes on.
     """
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "models"]
-    shared = [
-        inspect.Parameter(
-            name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation
-        )
-        for name, annotation, default in MODEL_OPTIONS
-    ]
+    return _with_model_options(command, "models", single=False)
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        options = {name: kwargs.pop(name) for name, _, _ in MODEL_OPTIONS}
-        return command(
-            *args, models=load_models(**{"specs": options.pop("model"), **options}), **kwargs
-        )
 
-    wrapper.__signature__ = signature.replace(parameters=own + shared)
-    return wrapper
+def with_model(command):
+    """Like :func:`with_models` for a command that takes one model: it receives ``model``, and
+    a second ``--model`` is refused before anything is loaded."""
+    return _with_model_options(command, "model", single=True)

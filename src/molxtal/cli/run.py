@@ -1,22 +1,24 @@
-"""The run context: result directory, provenance and logging for one command."""
+"""The run context of one command: result directory, provenance, writing and the summary."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from molxtal.models import Model
 from molxtal.provenance import Provenance
-from molxtal.results import ResultDir, default_out_dir
+from molxtal.results import Result, ResultDir, default_out_dir
+
+if TYPE_CHECKING:
+    from molxtal.models import Model
 
 
 @contextlib.contextmanager
 def result_dir(
     command: str,
     out: Path | None,
-    models: list[Model] = (),
+    models: Sequence[Model] = (),
     parameters: dict[str, Any] | None = None,
     seed: int | None = None,
 ) -> Iterator[ResultDir]:
@@ -31,3 +33,22 @@ def result_dir(
         status = "ok"
     finally:
         results.close(status)
+
+
+def run_command(
+    command: str,
+    out: Path | None,
+    compute: Callable[[ResultDir], Result],
+    models: Sequence[Model] = (),
+    parameters: dict[str, Any] | None = None,
+    seed: int | None = None,
+) -> Result:
+    """One command: open the result folder, ``compute(folder)`` (one workflow call), write the
+    result into the folder, then print its summary and where it is."""
+    from molxtal.cli.console import print_summary
+
+    with result_dir(command, out, models, parameters, seed) as folder:
+        result = compute(folder)
+        result.write(folder)
+    print_summary(result, folder.path)
+    return result

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from molxtal.io import sha256_file
-from molxtal.models.base import Model
+from molxtal.models.base import Abilities, Model
 from molxtal.models.vacuum import PeriodicBoxCalculator
 
 CHGNET_VERSION = "0.3.0"
@@ -18,6 +18,8 @@ CHGNET_VERSION = "0.3.0"
 CHGNET_MAX_Z = 94
 #: The smallest chgnet prediction task that yields a property, the most expensive first.
 CHGNET_TASKS = (("magmoms", "efsm"), ("stress", "efs"), ("forces", "ef"))
+#: Structures per ``predict_structure`` batch for energies of several crystals.
+CHGNET_BATCH_SIZE = 8
 
 
 def _set_chgnet_dtype(dtype: torch.dtype) -> None:
@@ -69,6 +71,46 @@ def chgnet_weights_path() -> Path:
     return next(folder.glob("*.pth.tar"))
 
 
+def chgnet_hessian(atoms, network):
+    """CHGNet's Hessian (eV/Å², 3N×3N): autograd of its autograd forces (built with
+    ``create_graph=True``) with respect to the Cartesian positions of its graph. A molecule
+    (pbc False) is evaluated in a vacuum box, as the calculator does."""
+    from chgnet.model.model import BatchedGraph
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from molxtal.models.vacuum import vacuum_box
+
+    boxed = atoms if atoms.pbc.all() else vacuum_box(atoms)
+    graph = network.graph_converter(AseAtomsAdaptor.get_structure(boxed))
+    batched = BatchedGraph.from_graphs(
+        [graph],
+        bond_basis_expansion=network.bond_basis_expansion,
+        angle_basis_expansion=network.angle_basis_expansion,
+        compute_stress=False,
+    )
+    forces = network._compute(batched, compute_force=True)["f"][0].reshape(-1)
+    positions = batched.atom_positions[0]
+    rows = [
+        torch.autograd.grad(-forces[i], positions, retain_graph=True)[0].reshape(-1)
+        for i in range(len(forces))
+    ]
+    return torch.stack(rows).detach().cpu().numpy()
+
+
+def chgnet_energies(structures, network, batch_size: int = CHGNET_BATCH_SIZE) -> list[float]:
+    """Potential energies (eV) of periodic structures in batches, energy only
+    (``CHGNet.predict_structure``, task ``e``): the calculator's energies at a fraction of
+    the cost (checked in the tests)."""
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    converted = [AseAtomsAdaptor.get_structure(atoms) for atoms in structures]
+    predictions = network.predict_structure(converted, task="e", batch_size=batch_size)
+    if isinstance(predictions, dict):  # a single structure is not wrapped in a list
+        predictions = [predictions]
+    # CHGNet predicts energy per atom.
+    return [float(p["e"]) * len(s) for p, s in zip(predictions, converted, strict=True)]
+
+
 def load_chgnet(dtype: str = "float64", device: str = "cpu") -> Model:
     """Load CHGNet 0.3.0 offline as a :class:`Model` (float64 or float32)."""
     from ase.data import chemical_symbols
@@ -93,4 +135,8 @@ def load_chgnet(dtype: str = "float64", device: str = "cpu") -> Model:
         elements=frozenset(chemical_symbols[1 : CHGNET_MAX_Z + 1]),
         periodic_only=True,
         extra={"version": CHGNET_VERSION},
+        abilities=Abilities(
+            hessian=functools.partial(chgnet_hessian, network=network),
+            energies=functools.partial(chgnet_energies, network=network),
+        ),
     )

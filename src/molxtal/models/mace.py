@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import socket
@@ -11,7 +12,12 @@ from pathlib import Path
 
 from molxtal.errors import MolxtalError
 from molxtal.io import sha256_file
-from molxtal.models.base import Model
+from molxtal.models.base import Abilities, Model
+
+#: Hessian rows per vectorised backward pass (``torch.vmap`` chunk) on a GPU. On a CPU one row
+#: per pass is fastest (64-channel MACE, 36 atoms, one core: 27 s for 108 rows one at a time,
+#: 39 s in chunks of 16, 68 s all at once).
+HESSIAN_ROWS_PER_PASS = 16
 
 #: Seconds to wait for the download host before declaring the machine offline.
 NETWORK_PROBE_TIMEOUT_S = 10.0
@@ -80,6 +86,29 @@ def download_foundation(name: str, loader: str, size: str) -> Path:
     )
 
 
+def mace_hessian(atoms, calculator):
+    """MACE's analytic Hessian (eV/Å², 3N×3N) through mace's own ``get_hessian``."""
+    return calculator.get_hessian(atoms)
+
+
+def mace_hessian_rows(atoms, rows, calculator):
+    """Rows ``rows`` of MACE's Hessian of the periodic cell ``atoms`` (eV/Å², len(rows)×3N):
+    the forces through mace's own data pipeline, then d(-F)/dx row by row with
+    ``torch.autograd.grad``, vectorised over rows with ``torch.vmap``."""
+    import torch
+
+    data = calculator._atoms_to_batch(atoms).to_dict()
+    forces = calculator.models[0](data, compute_force=True, training=True)["forces"].reshape(-1)
+    positions = data["positions"]
+    unit = torch.eye(forces.numel(), dtype=forces.dtype, device=forces.device)[rows]
+
+    def row(v):
+        return torch.autograd.grad(-forces, positions, v, retain_graph=True)[0].reshape(-1)
+
+    chunk = 1 if forces.device.type == "cpu" else HESSIAN_ROWS_PER_PASS
+    return torch.vmap(row, chunk_size=chunk)(unit).detach().cpu().numpy()
+
+
 def load_mace_file(
     path: str | Path, dtype: str = "float64", device: str = "cpu", name=None
 ) -> Model:
@@ -110,6 +139,10 @@ def load_mace_file(
         sha256=sha256_file(path),
         elements=elements,
         extra={"r_max_angstrom": float(network.r_max)},
+        abilities=Abilities(
+            hessian=functools.partial(mace_hessian, calculator=calculator),
+            hessian_rows=functools.partial(mace_hessian_rows, calculator=calculator),
+        ),
     )
 
 

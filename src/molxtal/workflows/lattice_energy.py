@@ -18,7 +18,7 @@ from ase.filters import FrechetCellFilter
 from ase.optimize import BFGS
 
 from molxtal.errors import MolxtalError
-from molxtal.models import Model, PeriodicBoxCalculator
+from molxtal.models import Model
 from molxtal.structures import Molecules, find_molecules
 from molxtal.units import KJMOL_PER_EV, MEV_PER_EV
 
@@ -27,8 +27,6 @@ GEOMETRIES = ("fixed", "positions", "cell")
 GAS_FMAX = 1e-3
 CRYSTAL_FMAX = 1e-2
 MAX_STEPS = 500
-#: CHGNet graphs per batch when many structures are evaluated at once.
-CHGNET_BATCH_SIZE = 8
 
 
 @dataclass
@@ -143,38 +141,9 @@ def relax_crystal(
     return work, relaxation
 
 
-def _chgnet_network(model: Model):
-    """CHGNet's network when ``model`` is plain CHGNet (no dispersion), else None."""
-    from chgnet.model import CHGNetCalculator
-
-    calc = model.calculator
-    if isinstance(calc, PeriodicBoxCalculator) and isinstance(calc.inner, CHGNetCalculator):
-        return calc.inner.model
-    return None
-
-
-def crystal_energies(
-    crystals: Sequence[Atoms], model: Model, batch_size: int = CHGNET_BATCH_SIZE
-) -> list[float]:
-    """Potential energies (eV) of periodic structures.
-
-    Plain CHGNet evaluates them in batches, energy only (``CHGNet.predict_structure``); this
-    gives the same energies as its ASE calculator (checked in the tests) at a fraction of the
-    cost. Every other model goes through its ASE calculator one structure at a time.
-    """
-    for k, atoms in enumerate(crystals):
-        model.check_elements(atoms, atoms.info.get("name", f"structure {k}"))
-    network = _chgnet_network(model)
-    if network is None:
-        return [float(model.attach(atoms).get_potential_energy()) for atoms in crystals]
-    from pymatgen.io.ase import AseAtomsAdaptor
-
-    structures = [AseAtomsAdaptor.get_structure(atoms) for atoms in crystals]
-    predictions = network.predict_structure(structures, task="e", batch_size=batch_size)
-    if isinstance(predictions, dict):  # a single structure is not wrapped in a list
-        predictions = [predictions]
-    # CHGNet predicts energy per atom.
-    return [float(p["e"]) * len(s) for p, s in zip(predictions, structures, strict=True)]
+def crystal_energies(crystals: Sequence[Atoms], model: Model) -> list[float]:
+    """Potential energies (eV) of periodic structures, batched where the model can."""
+    return model.energies(crystals)
 
 
 def gas_energy(molecule: Atoms, model: Model) -> float:

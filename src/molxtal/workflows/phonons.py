@@ -309,40 +309,15 @@ def fit_random(
     return ForceConstantResult(acoustic, acoustic, "symfc", error, n_fit)
 
 
-#: Hessian rows per vectorised backward pass (``torch.vmap`` chunk) on a GPU. On a CPU one row
-#: per pass is fastest (64-channel MACE, 36 atoms, one core: 27 s for 108 rows one at a time,
-#: 39 s in chunks of 16, 68 s all at once).
-HESSIAN_ROWS_PER_PASS = 16
-
-
 def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
-    """Compact force constants (eV/Å², (N_prim, N_super, 3, 3)): analytic Hessian rows of MACE.
+    """Compact force constants (eV/Å², (N_prim, N_super, 3, 3)): analytic Hessian rows.
 
     Only the rows of the primitive cell's atoms are computed (the others follow by lattice
-    translation): the forces of the supercell through mace's own data pipeline, then
-    d(-F)/dx row by row with ``torch.autograd.grad``, vectorised over rows with ``torch.vmap``.
-    A model that is not MACE, or has dispersion added, is refused.
+    translation). A model without analytic Hessian rows (MACE has them) is refused.
     """
-    calculator = model.calculator
-    if model.family != "MACE" or model.dispersion or not hasattr(calculator, "models"):
-        raise MolxtalError(
-            f"model '{model.name}' has no analytic Hessian (MACE without dispersion has); "
-            "use --displacements systematic or random"
-        )
-    import torch
-
     supercell = to_ase_atoms(phonon.supercell)
-    data = calculator._atoms_to_batch(supercell).to_dict()
-    forces = calculator.models[0](data, compute_force=True, training=True)["forces"].reshape(-1)
-    positions = data["positions"]
     rows = (3 * np.asarray(phonon.primitive.p2s_map)[:, None] + np.arange(3)).ravel()
-    unit = torch.eye(forces.numel(), dtype=forces.dtype, device=forces.device)[rows]
-
-    def row(v: torch.Tensor) -> torch.Tensor:
-        return torch.autograd.grad(-forces, positions, v, retain_graph=True)[0]
-
-    chunk = 1 if forces.device.type == "cpu" else HESSIAN_ROWS_PER_PASS
-    hessian = torch.vmap(row, chunk_size=chunk)(unit).detach().cpu().numpy().astype(np.float64)
+    hessian = model.hessian_rows(supercell, rows)
     n_prim, n_super = len(phonon.primitive), len(supercell)
     return hessian.reshape(n_prim, 3, n_super, 3).transpose(0, 2, 1, 3)
 

@@ -1,4 +1,5 @@
-"""Geometry relaxation with ASE optimisers (BFGS, FIRE, LBFGS), optionally constrained."""
+"""Geometry relaxation, the one used by every workflow: positions, cell or cell shape at fixed
+volume, fixed symmetry, external pressure and constraints, with ASE's optimisers."""
 
 from __future__ import annotations
 
@@ -8,41 +9,73 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ase import Atoms
+from ase import Atoms, units
 from ase.calculators.singlepoint import SinglePointCalculator
-from ase.constraints import FixAtoms, FixBondLength
+from ase.constraints import FixAtoms, FixBondLength, FixSymmetry
+from ase.filters import FrechetCellFilter
 from ase.optimize import BFGS, FIRE, LBFGS
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
 
 OPTIMIZERS = {"BFGS": BFGS, "FIRE": FIRE, "LBFGS": LBFGS}
+#: What moves: atom positions; positions and cell (at ``pressure_GPa``); positions and cell
+#: shape at constant volume.
+CELL_MODES = ("positions", "cell", "shape")
 
 
 @dataclass
 class Relaxation:
-    """A finished relaxation. ``atoms`` carries the final energy (eV) and forces (eV/Å)."""
+    """A finished relaxation. ``atoms`` carries the final energy (eV) and forces (eV/Å).
+
+    ``fmax_eV_per_angstrom`` is the final largest residual: atomic forces, and with a cell
+    filter also the cell's generalised forces (eV/Å per cell degree of freedom).
+    """
 
     atoms: Atoms
+    what: str
+    mode: str
+    optimizer: str
+    energy_initial_eV: float
     energy_eV: float
     fmax_eV_per_angstrom: float
     fmax_target_eV_per_angstrom: float
     steps: int
     max_steps: int
     converged: bool
-    optimizer: str
+    volume_initial_angstrom3: float | None = None
+    volume_angstrom3: float | None = None
+    pressure_GPa: float | None = None
+    fix_symmetry: bool = False
 
-    def summary(self) -> dict:
+    def to_dict(self) -> dict:
         """The JSON-ready numbers of this relaxation (no structure)."""
         return {
+            "what": self.what,
+            "mode": self.mode,
+            "optimizer": self.optimizer,
+            "energy_initial_eV": self.energy_initial_eV,
             "energy_eV": self.energy_eV,
             "fmax_eV_per_angstrom": self.fmax_eV_per_angstrom,
             "fmax_target_eV_per_angstrom": self.fmax_target_eV_per_angstrom,
             "steps": self.steps,
             "max_steps": self.max_steps,
             "converged": self.converged,
-            "optimizer": self.optimizer,
+            "volume_initial_angstrom3": self.volume_initial_angstrom3,
+            "volume_angstrom3": self.volume_angstrom3,
+            "pressure_GPa": self.pressure_GPa,
+            "fix_symmetry": self.fix_symmetry,
         }
+
+    def line(self) -> str:
+        """One line for the terminal."""
+        state = "converged" if self.converged else "NOT converged"
+        change = self.energy_eV - self.energy_initial_eV
+        return (
+            f"Relaxation of the {self.what} ({self.mode}, {self.optimizer}): {state} in "
+            f"{self.steps} steps, max force {self.fmax_eV_per_angstrom:.2e} eV/Å (target "
+            f"{self.fmax_target_eV_per_angstrom:g}), ΔE {change:.5f} eV"
+        )
 
 
 def constraints(fix_atoms: Sequence[int] = (), fix_bonds: Sequence[tuple[int, int]] = ()) -> list:
@@ -57,36 +90,68 @@ def relax(
     fmax: float = 1e-3,
     steps: int = 1000,
     optimizer: str = "BFGS",
+    *,
+    mode: str = "positions",
+    pressure_GPa: float = 0.0,
+    fix_symmetry: bool = False,
     constraint: Sequence = (),
     trajectory: str | None = None,
+    what: str = "structure",
 ) -> Relaxation:
-    """Relax ``atoms`` until the largest atomic force is below ``fmax`` (eV/Å) or ``steps`` pass.
+    """Relax ``atoms`` until the largest residual force is below ``fmax`` (eV/Å) or ``steps``
+    pass.
 
-    Constraints already on ``atoms`` are kept and ``constraint`` is added. Positions are never
-    wrapped, so molecules stay whole. Not reaching ``fmax`` is reported in ``converged``.
+    ``mode``: ``positions``; ``cell`` (positions and cell, ASE ``FrechetCellFilter`` at scalar
+    pressure ``pressure_GPa``); ``shape`` (positions and cell shape at constant volume).
+    ``fix_symmetry`` keeps the space group (ASE ``FixSymmetry``). Constraints already on
+    ``atoms`` are kept and ``constraint`` is added. Positions are never wrapped, so molecules
+    stay whole. Not reaching ``fmax`` is reported in ``converged``, not raised.
     """
     if optimizer not in OPTIMIZERS:
         raise MolxtalError(
             f"unknown optimizer '{optimizer}'; choose one of {', '.join(OPTIMIZERS)}"
         )
-    if fmax <= 0 or steps < 0:
+    if mode not in CELL_MODES:
+        raise MolxtalError(f"unknown relaxation mode '{mode}'; choose {', '.join(CELL_MODES)}")
+    if not fmax > 0 or steps < 0:
         raise MolxtalError(f"fmax must be > 0 and steps >= 0 (got fmax={fmax}, steps={steps})")
-    work = model.attach(atoms)
-    work.set_constraint(list(atoms.constraints) + list(constraint))
+    periodic = bool(atoms.pbc.all())
+    if mode != "positions" and not periodic:
+        raise MolxtalError(f"{what}: relaxing the cell needs a periodic structure")
+    work = model.attach(atoms, what)
+    extra = [FixSymmetry(work)] if fix_symmetry else []
+    work.set_constraint(list(atoms.constraints) + list(constraint) + extra)
+    energy_initial = float(work.get_potential_energy())
+    volume_initial = float(work.get_volume()) if periodic else None
+    if mode == "positions":
+        target = work
+    else:
+        target = FrechetCellFilter(
+            work, scalar_pressure=pressure_GPa * units.GPa, constant_volume=mode == "shape"
+        )
     with contextlib.redirect_stdout(io.StringIO()):
-        opt = OPTIMIZERS[optimizer](work, logfile=None, trajectory=trajectory)
+        opt = OPTIMIZERS[optimizer](target, logfile=None, trajectory=trajectory)
         converged = bool(opt.run(fmax=fmax, steps=steps))
+    residual = float(np.linalg.norm(target.get_forces(), axis=1).max())
     forces = work.get_forces()
     energy = float(work.get_potential_energy())
     final = work.copy()
+    final.set_constraint([c for c in final.constraints if not isinstance(c, FixSymmetry)])
     final.calc = SinglePointCalculator(final, energy=energy, forces=forces)
     return Relaxation(
         atoms=final,
+        what=what,
+        mode=mode,
+        optimizer=optimizer,
+        energy_initial_eV=energy_initial,
         energy_eV=energy,
-        fmax_eV_per_angstrom=float(np.linalg.norm(forces, axis=1).max()),
+        fmax_eV_per_angstrom=residual,
         fmax_target_eV_per_angstrom=fmax,
         steps=int(opt.nsteps),
         max_steps=steps,
         converged=converged,
-        optimizer=optimizer,
+        volume_initial_angstrom3=volume_initial,
+        volume_angstrom3=float(final.get_volume()) if periodic else None,
+        pressure_GPa=pressure_GPa if mode == "cell" else None,
+        fix_symmetry=fix_symmetry,
     )

@@ -22,6 +22,7 @@ from ase.vibrations import Vibrations, VibrationsData
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
+from molxtal.models.base import HESSIAN
 from molxtal.units import INVCM_PER_EV
 
 METHODS = ("auto", "analytic", "finite-differences")
@@ -172,58 +173,14 @@ def finite_difference_hessian(
         return vib.get_vibrations()
 
 
-def _chgnet_network(model: Model):
-    inner = getattr(model.calculator, "inner", None)
-    return getattr(inner, "model", None) if model.family == "CHGNet" else None
-
-
 def has_analytic_hessian(model: Model) -> bool:
-    """True for plain MACE and CHGNet models (not with dispersion added)."""
-    if model.dispersion:
-        return False
-    return model.family == "MACE" or _chgnet_network(model) is not None
-
-
-def _chgnet_hessian(atoms: Atoms, network) -> np.ndarray:
-    """CHGNet's Hessian (eV/Å², 3N×3N): autograd of its autograd forces (built with
-    ``create_graph=True``) with respect to the Cartesian positions of its graph."""
-    import torch
-    from chgnet.model.model import BatchedGraph
-    from pymatgen.io.ase import AseAtomsAdaptor
-
-    from molxtal.models.vacuum import vacuum_box
-
-    boxed = atoms if atoms.pbc.all() else vacuum_box(atoms)
-    graph = network.graph_converter(AseAtomsAdaptor.get_structure(boxed))
-    batched = BatchedGraph.from_graphs(
-        [graph],
-        bond_basis_expansion=network.bond_basis_expansion,
-        angle_basis_expansion=network.angle_basis_expansion,
-        compute_stress=False,
-    )
-    forces = network._compute(batched, compute_force=True)["f"][0].reshape(-1)
-    positions = batched.atom_positions[0]
-    rows = [
-        torch.autograd.grad(-forces[i], positions, retain_graph=True)[0].reshape(-1)
-        for i in range(len(forces))
-    ]
-    return torch.stack(rows).detach().cpu().numpy()
+    """True where the model offers an analytic Hessian (MACE, CHGNet; not with dispersion)."""
+    return HESSIAN in model.capabilities
 
 
 def analytic_hessian(atoms: Atoms, model: Model) -> VibrationsData:
     """The model's Hessian by automatic differentiation, symmetrised, as ``VibrationsData``."""
-    if not has_analytic_hessian(model):
-        raise MolxtalError(
-            f"model '{model.name}' has no analytic Hessian (only MACE and CHGNet without "
-            "dispersion); use finite differences"
-        )
-    model.check_elements(atoms)
-    n = 3 * len(atoms)
-    if model.family == "MACE":
-        hessian = np.asarray(model.calculator.get_hessian(atoms.copy())).reshape(n, n)
-    else:
-        hessian = _chgnet_hessian(atoms, _chgnet_network(model))
-    return VibrationsData.from_2d(atoms.copy(), 0.5 * (hessian + hessian.T))
+    return VibrationsData.from_2d(atoms.copy(), model.hessian(atoms))
 
 
 def vibrations(

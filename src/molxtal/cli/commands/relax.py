@@ -94,10 +94,10 @@ def relax_command(
                     fmax,
                     steps,
                     optimizer,
-                    fixed,
+                    constraint=fixed,
                     trajectory=str(results.file(f"trajectory-{safe_name(m.name)}.traj")),
                 )
-            per_model[m.name] = result.summary()
+            per_model[m.name] = result.to_dict()
             result.atoms.info["model"] = m.name
             frames.append(result.atoms)
             rows.append(

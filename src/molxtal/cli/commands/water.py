@@ -120,7 +120,7 @@ def monomer_command(
                 "frequencies_cm-1": r.omega_cm1,
                 "zpe_eV": r.zpe_eV,
                 "frequency_method": r.vibration.method,
-                "relaxation": r.relaxation.summary(),
+                "relaxation": r.relaxation.to_dict(),
                 "thesis": thesis[m.name],
             }
             r.relaxation.atoms.info["model"] = m.name
@@ -212,7 +212,7 @@ def dimer_command(
                 "donor_atoms": r.geometry.donor,
                 "acceptor_atoms": r.geometry.acceptor,
                 "bonded_hydrogen": r.geometry.bonded_hydrogen,
-                "relaxation": r.relaxation.summary(),
+                "relaxation": r.relaxation.to_dict(),
                 "thesis": thesis[m.name],
             }
             r.relaxation.atoms.info["model"] = m.name
