@@ -21,6 +21,7 @@ from molxtal import io
 from molxtal.analysis.water import pick
 from molxtal.data import water as ref
 from molxtal.models import Model
+from molxtal.results import Result, ResultDir
 
 Values = dict[str, Any]
 Table = tuple[list[str], list[list[str]]]
@@ -59,6 +60,18 @@ def save_figure(folder: Path, name: str, draw: Callable, *args) -> str:
     return name
 
 
+def write_result(result: Result, folder: Path) -> Values:
+    """Write ``result`` into the step's folder as its command does (``results.json``, CSV,
+    figures at the report's resolution, other files) and return its values, with the names
+    of its figures under ``figures``: the study stores what the command writes."""
+    out = ResultDir(folder)
+    try:
+        figures = result.write(out, dpi=90)
+    finally:
+        out.close()
+    return {**result.to_dict(), "figures": figures}
+
+
 def _fmt(value, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -84,4 +97,4 @@ def comparison_table(quantities, values: dict[str, Values], reference: dict, the
 
 
 # The parts of the study, in the order of the report.
-from molxtal.study.steps import water, ice, liquid  # noqa: E402, F401, I001
+from molxtal.study.steps import water, ice13, ice, liquid  # noqa: E402, F401, I001
