@@ -98,3 +98,15 @@ def unwrap_molecules(atoms: Atoms, molecules: Molecules | None = None) -> Atoms:
     whole = atoms.copy()
     whole.positions = molecules.unwrapped
     return whole
+
+
+def read_molecule(path) -> Atoms:
+    """The one molecule in the file ``path`` as isolated Atoms (made whole if the file is
+    periodic); a one-line error if the file holds more or fewer than one molecule."""
+    from molxtal.structures.io import read_structure
+
+    atoms = read_structure(path)
+    molecules = find_molecules(atoms, source=str(path))
+    if molecules.count != 1:
+        raise MolxtalError(f"{path} holds {molecules.count} molecules, not one")
+    return molecules.molecule(atoms, 0)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from ase import Atoms
 
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
@@ -16,7 +15,7 @@ from molxtal.cli.options import (
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.structures import find_molecules, read_structure
+from molxtal.structures import read_molecule, read_structure
 from molxtal.workflows.lattice_energy import (
     CRYSTAL_FMAX,
     GAS_FMAX,
@@ -24,15 +23,6 @@ from molxtal.workflows.lattice_energy import (
     MAX_STEPS,
     lattice_energy,
 )
-
-
-def _gas_from_file(path: Path) -> Atoms:
-    """The molecule in ``path`` as isolated Atoms (made whole if the file is periodic)."""
-    atoms = read_structure(path)
-    molecules = find_molecules(atoms, source=str(path))
-    if molecules.count != 1:
-        raise MolxtalError(f"{path} holds {molecules.count} molecules, not one")
-    return molecules.molecule(atoms, 0)
 
 
 @handle_errors
@@ -65,7 +55,7 @@ def lattice_energy_command(
     if geometry not in GEOMETRIES:
         raise MolxtalError(f"--geometry must be one of {', '.join(GEOMETRIES)}")
     atoms = read_structure(crystal)
-    gas = _gas_from_file(molecule) if molecule is not None else None
+    gas = read_molecule(molecule) if molecule is not None else None
     parameters = {
         "crystal": str(crystal),
         "molecule": None if molecule is None else str(molecule),

@@ -8,7 +8,6 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from molxtal.cli.commands.lattice_energy import _gas_from_file
 from molxtal.cli.commands.phonons import DEFAULT_CHECKPOINTS, _progress
 from molxtal.cli.console import console, handle_errors, print_table
 from molxtal.cli.options import (
@@ -18,7 +17,7 @@ from molxtal.cli.options import (
 from molxtal.cli.run import result_dir
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.structures import read_structure
+from molxtal.structures import read_molecule, read_structure
 from molxtal.workflows import phonons as ph
 from molxtal.workflows.lattice_energy import GEOMETRIES
 from molxtal.workflows.sublimation import CRYSTAL_FMAX, ideal_gas_rt_factor, sublimation
@@ -82,7 +81,7 @@ def sublimation_command(
         raise MolxtalError(f"--geometry must be one of {', '.join(GEOMETRIES)}")
     t = parse_temperatures(temperatures)
     atoms = read_structure(crystal)
-    gas = _gas_from_file(molecule) if molecule is not None else None
+    gas = read_molecule(molecule) if molecule is not None else None
     if len(models) > 1:
         raise MolxtalError("sublimation takes one --model")
     settings = ph.DisplacementSettings(ph.supercell_matrix(supercell), displacement)
