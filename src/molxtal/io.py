@@ -19,14 +19,31 @@ from typing import Any
 
 import numpy as np
 
+#: Temporary files of :func:`atomic_write` are named ``.<name>.<pid>.<random>.tmp``.
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase]:
-    """Open a temporary file next to ``path``; rename it onto ``path`` on success."""
+    """Open a temporary file next to ``path``; rename it onto ``path`` on success.
+
+    The file gets the permissions of the user's umask (as ``open`` would give it); the
+    temporary name carries the writer's process id, so :func:`remove_stale_temporaries`
+    can tell a killed run's leftovers from a running one's.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+    )
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()
@@ -36,6 +53,58 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that killed runs left in ``folder`` (recursively): those of
+    :func:`atomic_write` whose writing process no longer exists. Returns what was removed."""
+    removed = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return removed
+    for candidate in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
+        parts = candidate.name.split(".")  # ["", name..., pid, random, "tmp"]
+        pid = int(parts[-3]) if len(parts) >= 5 and parts[-3].isdigit() else None
+        if pid is None or pid == os.getpid() or _process_alive(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike, on_wait=None) -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (a ``.lock`` file in it, ``fcntl.flock``) while
+    the block runs. A second run asking for the same folder waits until the first is done
+    (``on_wait()`` is called once if it has to wait), then sees everything the first wrote.
+    The lock is released by the kernel if the holder is killed."""
+    import fcntl
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            remove_stale_temporaries(folder)
+            yield folder
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def to_jsonable(value: Any) -> Any:

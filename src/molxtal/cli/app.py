@@ -12,7 +12,7 @@ import typer
 from molxtal import __version__
 from molxtal.cli import commands
 from molxtal.cli.console import EXIT_USER_ERROR, handle_errors, report_error
-from molxtal.cli.options import DataDirOpt
+from molxtal.cli.options import DataDirOpt, add_overwrite_options
 from molxtal.data import use_data_dir
 from molxtal.errors import MolxtalError
 
@@ -48,6 +48,7 @@ def _main(
 
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
     importlib.import_module(f"{commands.__name__}.{_info.name}").register(app)
+add_overwrite_options(app)
 
 
 def main() -> None:

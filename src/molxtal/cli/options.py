@@ -105,7 +105,7 @@ def _own_parameters(command, skip: str) -> list[inspect.Parameter]:
             continue
         annotation = p.annotation
         if isinstance(annotation, str):
-            annotation = eval(annotation, command.__globals__)  # noqa: S307 - our own source
+            annotation = eval(annotation, inspect.unwrap(command).__globals__)  # noqa: S307
         own.append(p.replace(annotation=annotation))
     return own
 
@@ -145,3 +145,41 @@ def with_model(command):
     """Like :func:`with_models` for a command that takes one model: it receives ``model``, and
     a second ``--model`` is refused before anything is loaded."""
     return _with_model_options(command, "model", single=True)
+
+
+OverwriteOpt = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the results of an earlier run in --out.")
+]
+
+
+def with_overwrite(command):
+    """Give a command that writes a result folder the ``--overwrite`` option; the run's
+    :func:`molxtal.cli.run.result_dir` reads it (an earlier run in ``--out`` is otherwise
+    refused)."""
+    from molxtal.cli.run import OVERWRITE
+
+    signature = inspect.signature(command)
+    option = inspect.Parameter(
+        "overwrite", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=OverwriteOpt
+    )
+    parameters = _own_parameters(command, skip="overwrite")
+    keyword_only = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    positional = [p for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+
+    @functools.wraps(command)
+    def wrapper(*args, overwrite: bool = False, **kwargs):
+        token = OVERWRITE.set(overwrite)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            OVERWRITE.reset(token)
+
+    wrapper.__signature__ = signature.replace(parameters=positional + [option] + keyword_only)
+    return wrapper
+
+
+def add_overwrite_options(app: typer.Typer) -> None:
+    """``--overwrite`` for every registered command that has an ``--out`` folder."""
+    for info in app.registered_commands:
+        if "out" in inspect.signature(info.callback).parameters:
+            info.callback = with_overwrite(info.callback)

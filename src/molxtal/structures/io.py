@@ -27,8 +27,30 @@ def check_overlaps(atoms: Atoms, source: str = "structure", min_distance=MIN_INT
         )
 
 
-def read_structure(path: str | Path, format: str | None = None, index: int = -1) -> Atoms:
-    """Read one structure with ASE (any format ASE reads), checked for overlapping atoms.
+def check_structure(atoms: Atoms, source: str = "structure", periodic: bool | None = None):
+    """Raise a one-line error unless ``atoms`` has finite coordinates and cell, a full 3D cell
+    where it is periodic (``periodic=True``: must be periodic in all three directions;
+    ``False``: must be an isolated molecule), and no overlapping atoms."""
+    if len(atoms) == 0:
+        raise MolxtalError(f"{source}: no atoms found")
+    if not np.isfinite(atoms.positions).all():
+        raise MolxtalError(f"{source}: non-finite atomic coordinates (NaN or inf)")
+    if not np.isfinite(atoms.cell.array).all():
+        raise MolxtalError(f"{source}: non-finite cell vectors (NaN or inf)")
+    if atoms.pbc.any() and (atoms.cell.rank < 3 or abs(atoms.cell.volume) < 1e-6):
+        raise MolxtalError(f"{source}: periodic structure without a full 3D cell")
+    if periodic and not atoms.pbc.all():
+        raise MolxtalError(f"{source}: needs a crystal (a periodic cell in all three directions)")
+    if periodic is False and atoms.pbc.any():
+        raise MolxtalError(f"{source}: needs an isolated molecule (no periodic cell)")
+    check_overlaps(atoms, source)
+
+
+def read_structure(
+    path: str | Path, format: str | None = None, index: int = -1, periodic: bool | None = None
+) -> Atoms:
+    """Read one structure with ASE (any format ASE reads), checked by :func:`check_structure`
+    (``periodic`` as there).
 
     Files named ``POSCAR``/``CONTCAR`` (or ``*.vasp``) are read as VASP.
     """
@@ -44,9 +66,7 @@ def read_structure(path: str | Path, format: str | None = None, index: int = -1)
     except Exception as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MolxtalError(f"{path}: cannot read structure ({detail})") from exc
-    if not isinstance(atoms, Atoms) or len(atoms) == 0:
+    if not isinstance(atoms, Atoms):
         raise MolxtalError(f"{path}: no atoms found")
-    if atoms.pbc.any() and atoms.cell.rank < 3:
-        raise MolxtalError(f"{path}: periodic structure without a full 3D cell")
-    check_overlaps(atoms, str(path))
+    check_structure(atoms, str(path), periodic)
     return atoms
