@@ -129,6 +129,8 @@ def _with_model_options(command, name: str, single: bool):
         return command(*args, **{name: models[0] if single else models}, **kwargs)
 
     wrapper.__signature__ = inspect.signature(command).replace(parameters=own + shared)
+    # typer also reads the annotations: drop the model's (perhaps a TYPE_CHECKING-only name)
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
 
 
@@ -145,3 +147,11 @@ def with_model(command):
     """Like :func:`with_models` for a command that takes one model: it receives ``model``, and
     a second ``--model`` is refused before anything is loaded."""
     return _with_model_options(command, "model", single=True)
+
+
+# Molecular dynamics (md, sample)
+EnsembleOpt = Annotated[str, typer.Option(help="MD ensemble: nve, nvt or npt.")]
+MDTemperatureOpt = Annotated[float, typer.Option(help="MD target and initial temperature (K).")]
+MDPressureOpt = Annotated[float, typer.Option(help="NPT pressure (bar).")]
+TimestepOpt = Annotated[float, typer.Option(help="MD timestep (fs).")]
+StrideOpt = Annotated[int, typer.Option(help="Write a frame and a log row every N MD steps.")]
