@@ -1,10 +1,11 @@
-"""``molxtal analyse`` on a trajectory that ASE reads but molxtal did not write."""
+"""``molxtal analyse``, its workflow and the study's water-md step: one analysis, intermolecular."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from ase.io import write
+from test_rdf import soper  # noqa: F401 - fixture: skips without the Soper 2013 data
 from typer.testing import CliRunner
 
 from molxtal.cli.app import app
@@ -29,11 +30,11 @@ def test_analyse_plain_xyz_trajectory(tmp_path):
     result = CliRunner().invoke(app, [*args, "-o", str(out)])
     assert result.exit_code == 0, result.output
     summary = read_json(out / "results.json")
-    assert summary["density_g_cm3"] == pytest.approx(0.997, rel=1e-6)
+    assert summary["density_g_per_cm3"] == pytest.approx(0.997, rel=1e-6)
     assert summary["rdf_OO_first_peak_angstrom"] >= 2.5  # water_box: O-O >= 2.5 Å
     # MSD(t) = (v t)², v = 10 Å/ps. The fit window (10-50 % of 0.11 ps) holds t = 0.02-0.05 ps;
     # a least-squares line through a parabola at evenly spaced t has slope 2 v² <t> = 7 Å²/ps.
-    assert summary["diffusion_cm2_s"] == pytest.approx(7 / 6 * 1e-4, rel=1e-6)
+    assert summary["diffusion_cm2_per_s"] == pytest.approx(7 / 6 * 1e-4, rel=1e-6)
     assert (out / "rdf.png").stat().st_size > 0
     rdf = np.genfromtxt(out / "rdf_traj.csv", delimiter=",", names=True)
     assert {"g_OO", "g_OH", "g_HH", "g_OO_err"} <= set(rdf.dtype.names)
@@ -45,3 +46,78 @@ def test_analyse_needs_frame_times(tmp_path):
     result = CliRunner().invoke(app, ["analyse", str(path), "--no-reference"])
     assert result.exit_code == 2
     assert "--frame-interval" in result.output
+
+
+def far_apart_waters(seed: int = 0):
+    """Eight rigid water molecules in a 13.4 Å box, atoms of different molecules ≥ 3 Å apart."""
+    return water_box(8, density_g_cm3=0.1, min_oo=3.5, min_intermolecular=3.0, seed=seed)
+
+
+def pairs_of(analysis):
+    return {rdf.pair: rdf for rdf in analysis.rdfs}
+
+
+def test_rdfs_leave_out_the_pairs_within_a_molecule():
+    from molxtal.workflows.trajectory import analyse_trajectory
+
+    frames = [far_apart_waters(seed) for seed in range(4)]  # same atom order in every frame
+    for k, frame in enumerate(frames):
+        frame.info["time_ps"] = 0.01 * k
+    inter = pairs_of(analyse_trajectory(frames, 0.0, reference=False))
+    every = pairs_of(analyse_trajectory(frames, 0.0, reference=False, intermolecular=False))
+    for pair in ("OH", "HH"):  # no atoms of different molecules within 3 Å
+        assert inter[pair].g[inter[pair].r < 2.9].max() == 0
+    # with the intramolecular pairs: 2 H per O at 0.96 Å, 1 H per H at 1.51 Å
+    r = every["OH"].r
+    assert every["OH"].coordination[np.searchsorted(r, 1.2)] == pytest.approx(2)
+    assert every["HH"].coordination[np.searchsorted(r, 2.0)] == pytest.approx(1)
+
+
+def water_md_step(model, folder, **settings):
+    from molxtal.study.steps import STEPS
+
+    parameters = {"molecules": 8, "density": 0.997, "seed": 0, "temperature_K": 300.0,
+                  "timestep_fs": 0.25, "steps": 20, "stride": 2, "checkpoint_every": 10,
+                  "equilibration_ps": 0.001, "max_temperature_K": 1e6, **settings}  # fmt: skip
+    return STEPS["water-md"].compute(model, parameters, folder)
+
+
+@pytest.mark.usefixtures("soper")
+def test_study_water_md_rdfs_are_intermolecular(tmp_path, monkeypatch):
+    # a model without forces at 0 K keeps the far-apart molecules where they are
+    from ase.calculators.lj import LennardJones
+
+    from molxtal.models import Model
+    from molxtal.study.steps import liquid
+
+    monkeypatch.setattr(liquid, "water_box", lambda n, density, seed: far_apart_waters(seed))
+    model = Model(name="no forces", family="test", calculator=LennardJones(epsilon=0.0))
+    values = water_md_step(model, tmp_path, temperature_K=0.0, equilibration_ps=0.0)
+    rdf = np.genfromtxt(tmp_path / "rdf.csv", delimiter=",", names=True)
+    assert rdf["g_OH"][rdf["r_angstrom"] < 2.9].max() == 0  # no O-H bond peak at 0.96 Å
+    assert rdf["g_HH"][rdf["r_angstrom"] < 2.9].max() == 0  # no H-H peak at 1.51 Å
+    assert values["density_g_per_cm3"] == pytest.approx(0.1, rel=1e-9)
+    assert values["diffusion_cm2_per_s"] == pytest.approx(0, abs=1e-12)  # nothing moves
+
+
+@pytest.mark.usefixtures("soper")
+def test_analyse_command_and_study_write_the_same_numbers(tmp_path):
+    from ase.calculators.emt import EMT
+
+    from molxtal.io import to_jsonable
+    from molxtal.models import Model
+
+    study = to_jsonable(water_md_step(Model("emt", "ase", EMT()), tmp_path / "study"))
+    trajectory = str(tmp_path / "study" / "md" / "trajectory.extxyz")
+    out = tmp_path / "analyse"
+    result = CliRunner().invoke(
+        app, ["analyse", trajectory, "--equilibration", "0.001", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    command = read_json(out / "results.json")
+    keys = [f"rdf_{p}_isd_soper2013_angstrom" for p in ("OO", "OH", "HH")]
+    keys += ["density_g_per_cm3", "diffusion_cm2_per_s", "diffusion_err_cm2_per_s"]
+    assert all(study[key] is not None for key in keys[:5])
+    assert {k: study[k] for k in command if k != "runs"} == command["runs"]["trajectory"]
+    for key in keys:
+        assert study[key] == command[key]

@@ -128,7 +128,7 @@ def test_cli_md_writes_trajectory_log_and_results(copper, tmp_path):
     assert result.exit_code == 0, result.output
     summary = read_json(out / "results.json")
     assert summary["steps"] == 20 and summary["n_atoms"] == 32
-    assert summary["mean_density_g_cm3"] == pytest.approx(8.97, abs=0.02)  # Cu, EMT lattice
+    assert summary["mean_density_g_per_cm3"] == pytest.approx(8.97, abs=0.02)  # Cu, EMT lattice
     assert len(read(out / "trajectory.extxyz", ":")) == 5
     result = CliRunner().invoke(
         app, [*args, "--steps", "30", "--stride", "5", "-o", str(out), "--resume"]

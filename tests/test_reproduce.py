@@ -78,8 +78,8 @@ def test_md_density_is_that_of_the_box(study):
     p = md["task"]["parameters"]
     box = water_box(p["molecules"], p["density"], seed=p["seed"])
     grams = box.get_masses().sum() / units.mol
-    assert md["values"]["density_g_cm3"] == pytest.approx(grams / (box.get_volume() * 1e-24))
-    assert md["values"]["density_g_cm3"] == pytest.approx(0.997, rel=1e-3)
+    assert md["values"]["density_g_per_cm3"] == pytest.approx(grams / (box.get_volume() * 1e-24))
+    assert md["values"]["density_g_per_cm3"] == pytest.approx(0.997, rel=1e-3)
 
 
 def test_rerun_computes_nothing(study, counted):

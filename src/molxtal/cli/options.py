@@ -129,6 +129,8 @@ def _with_model_options(command, name: str, single: bool):
         return command(*args, **{name: models[0] if single else models}, **kwargs)
 
     wrapper.__signature__ = inspect.signature(command).replace(parameters=own + shared)
+    # typer also reads the annotations: drop the model's (perhaps a TYPE_CHECKING-only name)
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
 
 
@@ -174,7 +176,9 @@ def with_overwrite(command):
         finally:
             OVERWRITE.reset(token)
 
-    wrapper.__signature__ = signature.replace(parameters=positional + [option] + keyword_only)
+    parameters = positional + [option] + keyword_only
+    wrapper.__signature__ = signature.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper
 
 
@@ -183,3 +187,11 @@ def add_overwrite_options(app: typer.Typer) -> None:
     for info in app.registered_commands:
         if "out" in inspect.signature(info.callback).parameters:
             info.callback = with_overwrite(info.callback)
+
+
+# Molecular dynamics (md, sample)
+EnsembleOpt = Annotated[str, typer.Option(help="MD ensemble: nve, nvt or npt.")]
+MDTemperatureOpt = Annotated[float, typer.Option(help="MD target and initial temperature (K).")]
+MDPressureOpt = Annotated[float, typer.Option(help="NPT pressure (bar).")]
+TimestepOpt = Annotated[float, typer.Option(help="MD timestep (fs).")]
+StrideOpt = Annotated[int, typer.Option(help="Write a frame and a log row every N MD steps.")]

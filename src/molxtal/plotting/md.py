@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from molxtal.analysis.diffusion import Diffusion  # noqa: E402
-from molxtal.analysis.rdf import RDF  # noqa: E402
-from molxtal.data.rdf import ReferenceRDF  # noqa: E402
+if TYPE_CHECKING:
+    from molxtal.analysis.diffusion import Diffusion
+    from molxtal.analysis.rdf import RDF
+    from molxtal.data.rdf import ReferenceRDF
 
 
-def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None):
+def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None) -> Figure:
     """One panel per pair; ``rdfs`` maps a label (model or file) to its partial RDFs."""
     pairs = [rdf.pair for rdf in next(iter(rdfs.values()))]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(4.5 * len(pairs), 3.6), squeeze=False)
-    for ax, pair in zip(axes[0], pairs, strict=True):
+    fig = Figure(figsize=(4.5 * len(pairs), 3.6), layout="tight")
+    axes = fig.subplots(1, len(pairs), squeeze=False)[0]
+    for ax, pair in zip(axes, pairs, strict=True):
         if reference is not None and pair in reference.g:
             ax.plot(reference.r, reference.g[pair], "k--", lw=1.2, label=reference.citation)
         for label, curves in rdfs.items():
@@ -28,31 +29,30 @@ def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None
         ax.set_xlabel("r (Å)")
         ax.set_ylabel(f"g$_{{{pair}}}$(r)")
         ax.axhline(1, color="grey", lw=0.5)
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
+    axes[0].legend(fontsize=7, loc="best")
     return fig
 
 
-def density_figure(time_ps: np.ndarray, density: np.ndarray, equilibration_ps: float):
+def density_figure(time_ps: np.ndarray, density: np.ndarray, equilibration_ps: float) -> Figure:
     """Density (g/cm³) against time (ps), the equilibration period shaded."""
-    fig, ax = plt.subplots(figsize=(5, 3.4))
+    fig = Figure(figsize=(5, 3.4), layout="tight")
+    ax = fig.subplots()
     ax.plot(time_ps, density, lw=1)
     ax.axvspan(time_ps[0], equilibration_ps, color="grey", alpha=0.2, label="equilibration")
     ax.set_xlabel("time (ps)")
     ax.set_ylabel("density (g/cm³)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    ax.legend(fontsize=7, loc="best")
     return fig
 
 
-def msd_figure(diffusion: Diffusion, species: str = "O"):
+def msd_figure(diffusion: Diffusion, species: str = "O") -> Figure:
     """MSD (Å²) against lag (ps) with the fitted window marked."""
-    fig, ax = plt.subplots(figsize=(5, 3.4))
+    fig = Figure(figsize=(5, 3.4), layout="tight")
+    ax = fig.subplots()
     ax.plot(diffusion.lag_ps, diffusion.msd_angstrom2, lw=1.2, label=f"MSD({species})")
     ax.axvspan(*diffusion.fit_range_ps, color="C1", alpha=0.2, label="fit window")
     ax.set_xlabel("lag time (ps)")
     ax.set_ylabel("MSD (Å²)")
     ax.set_title(f"D = {diffusion.d_cm2_s:.2e} ± {diffusion.d_err_cm2_s:.1e} cm²/s", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    ax.legend(fontsize=7, loc="best")
     return fig

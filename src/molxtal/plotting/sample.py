@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure
 
-from molxtal.workflows.sample import Series  # noqa: E402
+if TYPE_CHECKING:
+    from molxtal.workflows.sample import Series
 
 
-def plot_thermalisation(series: list[Series], names: list[str]):
+def plot_thermalisation(series: list[Series], names: list[str]) -> Figure:
     """One row per trajectory: T (K) and E_pot (eV) against frame, thermalisation marked."""
-    fig, axes = plt.subplots(len(series), 2, figsize=(10, 3 * len(series)), squeeze=False)
+    fig = Figure(figsize=(10, 3 * len(series)), layout="tight")
+    axes = fig.subplots(len(series), 2, squeeze=False)
     for row, (s, name) in enumerate(zip(series, names, strict=True)):
         for ax, values, label in (
             (axes[row, 0], s.temperature_K, "temperature (K)"),
@@ -22,6 +23,5 @@ def plot_thermalisation(series: list[Series], names: list[str]):
                 ax.plot(values, lw=0.8)
             ax.axvline(s.thermalised_from, color="C3", ls="--", label="end of thermalisation")
             ax.set(xlabel="frame", ylabel=label, title=name)
-        axes[row, 0].legend()
-    fig.tight_layout()
+        axes[row, 0].legend(loc="best")
     return fig

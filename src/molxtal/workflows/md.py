@@ -16,6 +16,7 @@ thermostat/barostat variables are part of the checkpoint).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms, units
@@ -39,9 +41,14 @@ from ase.md.verlet import VelocityVerlet
 from ase.neighborlist import neighbor_list
 
 from molxtal.errors import MolxtalError
-from molxtal.io import atomic_write
+from molxtal.io import atomic_write, read_json
 from molxtal.models import Model
-from molxtal.structures import density_g_cm3
+from molxtal.results import RESULTS_JSON, Result, Table
+from molxtal.structures import density_g_cm3, read_structure, water_box
+from molxtal.workflows.trajectory import TrajectoryAnalysis, analyse_trajectory
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ENSEMBLES = ("nve", "nvt", "npt")
 THERMOSTATS = ("langevin", "bussi", "nose-hoover")
@@ -59,7 +66,7 @@ THERMO_COLUMNS = (
     "conserved_energy_eV",
     "pressure_bar",
     "volume_angstrom3",
-    "density_g_cm3",
+    "density_g_per_cm3",
 )
 #: Integrator variables (besides positions, momenta and cell) that a checkpoint must hold.
 STATE_ATTRIBUTES = {
@@ -224,7 +231,7 @@ def thermo_row(dyn: MolecularDynamics, step: int, timestep_fs: float) -> dict[st
         "conserved_energy_eV": conserved_energy(dyn),
         "pressure_bar": pressure,
         "volume_angstrom3": float(atoms.get_volume()) if periodic else math.nan,
-        "density_g_cm3": density_g_cm3(atoms) if periodic else math.nan,
+        "density_g_per_cm3": density_g_cm3(atoms) if periodic else math.nan,
     }
 
 
@@ -393,3 +400,192 @@ def run_md(
         wall_time_s=wall,
         ns_per_day=ns_per_day,
     )
+
+
+def parse_repeat(text: str) -> tuple[int, int, int]:
+    """``"2x2x2"`` -> (2, 2, 2)."""
+    try:
+        repeat = tuple(int(n) for n in text.lower().split("x"))
+    except ValueError:
+        repeat = ()
+    if len(repeat) != 3 or min(repeat) < 1:
+        raise MolxtalError(f"--repeat '{text}' must look like 2x2x2")
+    return repeat
+
+
+def starting_structure(
+    structure: str | Path | None,
+    water_molecules: int | None,
+    density_g_per_cm3: float = 0.997,
+    repeat: str = "1x1x1",
+    seed: int = 0,
+) -> tuple[Atoms, str]:
+    """The structure file, or else a random box of ``water_molecules`` at ``density_g_per_cm3``
+    (seeded), repeated ``repeat`` ("2x2x2") times; and a description of it."""
+    if (structure is None) == (water_molecules is None):
+        raise MolxtalError("give either a STRUCTURE file or --water-box N")
+    if structure is not None:
+        atoms, source = read_structure(structure), str(structure)
+    else:
+        atoms = water_box(water_molecules, density_g_per_cm3, seed=seed)
+        source = f"water box of {water_molecules} molecules at {density_g_per_cm3} g/cm³"
+    cells = parse_repeat(repeat)
+    return atoms.repeat(cells), source if cells == (1, 1, 1) else f"{source}, {repeat} supercell"
+
+
+#: ``progress_bar(description, total)``: a context manager yielding ``advance()`` (the CLI's).
+ProgressBar = Callable[[str, int], contextlib.AbstractContextManager[Callable[[], None]]]
+
+
+@contextlib.contextmanager
+def _steps_progress(progress_bar: ProgressBar | None):
+    """A ``progress(step, total)`` for :func:`run_md` that opens ``progress_bar`` at the first
+    step, so that a resumed run counts the steps it has left."""
+    with contextlib.ExitStack() as stack:
+        advance: list[Callable[[], None]] = []
+
+        def progress(step: int, total: int) -> None:
+            if not advance:
+                advance.append(stack.enter_context(progress_bar("MD steps", total - step + 1)))
+            advance[0]()
+
+        yield progress if progress_bar is not None else None
+
+
+@dataclass
+class MDRun(Result):
+    """A run (``record``) and its means over the production part, after ``equilibration_ps``:
+    temperature (K), density (g/cm³, NaN without a periodic cell) and pressure (bar)."""
+
+    record: MDResult
+    settings: MDSettings
+    model: str
+    source: str
+    n_atoms: int
+    equilibration_ps: float
+    mean_temperature_K: float
+    mean_density_g_per_cm3: float
+    mean_pressure_bar: float
+
+    @property
+    def trajectory(self) -> Path:
+        return self.record.trajectory
+
+    @property
+    def time_ps(self) -> float:
+        """Simulated time of the whole run (ps)."""
+        return self.settings.steps * self.settings.timestep_fs / 1000
+
+    def to_dict(self) -> dict[str, Any]:
+        run = self.record
+        return {
+            "source": self.source,
+            "n_atoms": self.n_atoms,
+            "model": self.model,
+            **asdict(self.settings),
+            "time_ps": self.time_ps,
+            "equilibration_ps": self.equilibration_ps,
+            "n_frames": run.n_frames,
+            "resumed_from_step": run.resumed_from_step,
+            "wall_time_s": run.wall_time_s,
+            "ns_per_day": run.ns_per_day,
+            "mean_temperature_K": self.mean_temperature_K,
+            "mean_density_g_per_cm3": self.mean_density_g_per_cm3,
+            "mean_pressure_bar": self.mean_pressure_bar,
+            "trajectory": TRAJECTORY,
+            "thermo": THERMO,
+        }
+
+    def summary(self) -> list[Table]:
+        title = (
+            f"MD: {self.source}, {self.n_atoms} atoms, {self.settings.ensemble.upper()}, "
+            f"{self.model}"
+        )
+        rows = [
+            ["simulated time (ps)", f"{self.time_ps:.4f}"],
+            ["frames", self.record.n_frames],
+            ["wall time (s)", f"{self.record.wall_time_s:.1f}"],
+            ["speed (ns/day)", f"{self.record.ns_per_day:.4f}"],
+            ["mean T after equilibration (K)", f"{self.mean_temperature_K:.1f}"],
+            ["mean density (g/cm³)", f"{self.mean_density_g_per_cm3:.4f}"],
+            ["mean pressure (bar)", f"{self.mean_pressure_bar:.0f}"],
+        ]
+        return [Table(title, ["quantity", "value"], rows)]
+
+
+def molecular_dynamics(
+    atoms: Atoms,
+    model: Model,
+    settings: MDSettings,
+    directory: str | Path,
+    *,
+    resume: bool = False,
+    equilibration_ps: float = 0.0,
+    source: str = "structure",
+    progress_bar: ProgressBar | None = None,
+) -> MDRun:
+    """:func:`run_md`, then the means of the log after ``equilibration_ps``. A resumed run
+    keeps the equilibration recorded in ``directory/results.json``; ``source`` says where
+    ``atoms`` came from; ``progress_bar`` shows the steps (see :data:`ProgressBar`)."""
+    directory = Path(directory)
+    if resume and (directory / RESULTS_JSON).exists():
+        equilibration_ps = read_json(directory / RESULTS_JSON).get(
+            "equilibration_ps", equilibration_ps
+        )
+    with _steps_progress(progress_bar) as progress:
+        record = run_md(atoms, model, settings, directory, resume, progress)
+    thermo = np.genfromtxt(record.thermo, delimiter=",", names=True)
+    production = thermo[thermo["time_ps"] >= equilibration_ps]
+    return MDRun(
+        record=record,
+        settings=settings,
+        model=model.name,
+        source=source,
+        n_atoms=len(atoms),
+        equilibration_ps=equilibration_ps,
+        mean_temperature_K=float(np.mean(production["temperature_K"])),
+        mean_density_g_per_cm3=float(np.mean(production["density_g_per_cm3"])),
+        mean_pressure_bar=float(np.mean(production["pressure_bar"])),
+    )
+
+
+@dataclass
+class AnalysedMD(Result):
+    """An MD run and the analysis of its trajectory (the analysis's values at the top level,
+    the run's under ``md``)."""
+
+    run: MDRun
+    analysis: TrajectoryAnalysis
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.analysis.to_dict(), "md": self.run.to_dict()}
+
+    def summary(self) -> list[Table]:
+        return self.run.summary() + self.analysis.summary()
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return self.analysis.csv_tables()
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        return self.analysis.figures()
+
+
+def md_and_analysis(
+    atoms: Atoms,
+    model: Model,
+    settings: MDSettings,
+    directory: str | Path,
+    *,
+    equilibration_ps: float = 0.0,
+    resume: bool = False,
+    source: str = "structure",
+    **options: Any,
+) -> AnalysedMD:
+    """:func:`molecular_dynamics`, then :func:`~molxtal.workflows.trajectory.analyse_trajectory`
+    of its frames after ``equilibration_ps`` with ``options``."""
+    run = molecular_dynamics(
+        atoms, model, settings, directory, resume=resume, equilibration_ps=equilibration_ps,
+        source=source,
+    )  # fmt: skip
+    analysis = analyse_trajectory(run.trajectory, run.equilibration_ps, label=model.name, **options)
+    return AnalysedMD(run, analysis)

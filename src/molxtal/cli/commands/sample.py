@@ -3,83 +3,64 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import console, handle_errors, print_table
-from molxtal.cli.options import DtypeOpt, ModelOpt, OutOpt, SeedOpt, load_models
-from molxtal.cli.run import result_dir
-from molxtal.data.training import read_frames
+from molxtal.cli import options as opts
+from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.run import run_command
 from molxtal.errors import MolxtalError
-from molxtal.plotting.sample import plot_thermalisation
-from molxtal.structures import read_structure
-from molxtal.workflows.md import MDSettings, run_md
-from molxtal.workflows.sample import sample_frames
+
+if TYPE_CHECKING:
+    from molxtal.models import Model
+
+Opt = typer.Option
 
 
 @handle_errors
+@opts.with_model
+# fmt: off
 def sample_command(
-    trajectories: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Trajectories (extxyz with momenta and energies), or --structure."),
-    ] = None,
-    structure: Annotated[
-        Path | None, typer.Option(help="Run MD from this structure first (see molxtal md).")
-    ] = None,
-    model: ModelOpt = None,
-    dtype: DtypeOpt = "float64",
-    ensemble: Annotated[str, typer.Option(help="MD ensemble: nvt or npt.")] = "npt",
-    temperature: Annotated[float, typer.Option(help="MD temperature (K).")] = 100.0,
-    pressure: Annotated[float, typer.Option(help="NPT pressure (bar).")] = 1.01325,
-    timestep: Annotated[float, typer.Option(help="MD timestep (fs).")] = 0.5,
-    steps: Annotated[int, typer.Option(help="MD steps.")] = 10000,
-    stride: Annotated[int, typer.Option(help="MD steps between frames.")] = 10,
-    n_frames: Annotated[int, typer.Option(help="Frames to select.")] = 50,
-    method: Annotated[str, typer.Option(help="random or fps (farthest point, RDF).")] = "random",
-    skip: Annotated[
-        int | None, typer.Option(help="Frames to drop (default: detected from T and E).")
-    ] = None,
-    seed: SeedOpt = 0,
-    out: OutOpt = None,
+    trajectories: Annotated[list[Path] | None, typer.Argument(help="extxyz trajectories.")] = None,
+    structure: Annotated[Path | None, Opt(help="Run MD from this structure first.")] = None,
+    ensemble: opts.EnsembleOpt = "npt",
+    temperature: opts.MDTemperatureOpt = 100.0,
+    pressure: opts.MDPressureOpt = 1.01325,
+    timestep: opts.TimestepOpt = 0.5,
+    steps: Annotated[int, Opt(help="MD steps.")] = 10000,
+    stride: opts.StrideOpt = 10,
+    n_frames: Annotated[int, Opt(help="Frames to select.")] = 50,
+    method: Annotated[str, Opt(help="random or fps (farthest point, RDF).")] = "random",
+    skip: Annotated[int | None, Opt(help="Frames to drop (default: detected).")] = None,
+    seed: opts.SeedOpt = 0,
+    out: opts.OutOpt = None,
+    *,
+    model: Model,
 ) -> None:
-    """Drop each trajectory's thermalisation, then select frames at random or by FPS.
+    # fmt: on
+    """Drop each trajectory's thermalisation (from T and E), then select frames at random or
+    by FPS. With --structure, first runs MD at (T, P) with --model (molxtal md's workflow)."""
+    from molxtal.structures import read_structure
+    from molxtal.workflows.md import MDSettings
+    from molxtal.workflows.sample import sample_after_md, sample_trajectories
 
-    With --structure, first runs MD at (T, P) with --model (molxtal md's workflow).
-    """
     if (structure is None) == (not trajectories):
         raise MolxtalError("give trajectory files or --structure (to run MD first)")
-    models = load_models(model, dtype, "cpu") if structure else []
+    settings = MDSettings(steps=steps, ensemble=ensemble, temperature_K=temperature,
+                          pressure_bar=pressure, timestep_fs=timestep, stride=stride,
+                          seed=seed)  # fmt: skip
+
+    def compute(folder):
+        if structure is None:
+            return sample_trajectories(trajectories, n_frames, method, seed, skip)
+        return sample_after_md(read_structure(structure), model, settings, folder.path / "md",
+                               n_frames, method, seed, skip, progress_bar)  # fmt: skip
+
     parameters = {"trajectories": [str(p) for p in trajectories or []], "n_frames": n_frames,
-                  "method": method, "skip": skip}  # fmt: skip
-    with result_dir("sample", out, models, parameters, seed) as results:
-        if structure is not None:
-            settings = MDSettings(steps=steps, ensemble=ensemble, temperature_K=temperature,
-                                  pressure_bar=pressure, timestep_fs=timestep, stride=stride,
-                                  seed=seed)  # fmt: skip
-            results.provenance.parameters["md"] = vars(settings)
-            with results.provenance.stage("md"):
-                md = run_md(read_structure(structure), models[0], settings, results.path / "md")
-            trajectories = [md.trajectory]
-        data = [read_frames(path) for path in trajectories]
-        sample = sample_frames(data, n_frames, method, seed, skip)
-        results.write_atoms("sampled.extxyz", sample.frames)
-        names = [p.name for p in trajectories]
-        results.save_figure("thermalisation.png", plot_thermalisation(sample.series, names))
-        picked = [{"trajectory": str(trajectories[t]), "frame": i} for t, i in sample.picked]
-        starts = {
-            str(p): s.thermalised_from for p, s in zip(trajectories, sample.series, strict=True)
-        }
-        results.write_json("results.json", {"picked": picked, "thermalised_from_frame": starts})
-    print_table(
-        "Sampling",
-        ["trajectory", "frames", "thermalised from frame", "picked"],
-        [
-            [str(p), len(frames), s.thermalised_from, sum(t == k for t, _ in sample.picked)]
-            for k, (p, frames, s) in enumerate(zip(trajectories, data, sample.series, strict=True))
-        ],
-    )
-    console.print(f"{len(sample.frames)} frames in {results.path / 'sampled.extxyz'}")
+                  "method": method, "skip": skip,
+                  "md": vars(settings) if structure else None}  # fmt: skip
+    run_command("sample", out, compute, [model] if structure else [], parameters, seed)
 
 
 def register(app: typer.Typer) -> None:
