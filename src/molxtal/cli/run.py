@@ -47,15 +47,18 @@ def result_dir(
     parameters: dict[str, Any] | None = None,
     seed: int | None = None,
     in_place: bool = False,
+    resume: bool = False,
 ) -> Iterator[ResultDir]:
     """Open the result folder of ``command``; ``provenance.json`` records how the run ended.
 
     The run works in a staging folder that becomes ``out`` at the end (see the module
-    docstring); with ``in_place`` (a resumed run) it works in ``out`` itself.
+    docstring). A command that checkpoints into its folder works ``in_place``: an earlier
+    run there is continued with ``resume``, replaced with ``--overwrite``, else refused.
     """
     target = Path(out or default_out_dir(command))
-    if not in_place:
-        validate.output_folder("--out", target, OVERWRITE.get())
+    validate.output_folder("--out", target, OVERWRITE.get() or resume)
+    if in_place and OVERWRITE.get() and not resume and target.exists():
+        shutil.rmtree(target)
     provenance = Provenance(seed=seed, parameters=parameters or {})
     for model in models:
         provenance.add_model(model.provenance())
@@ -83,12 +86,15 @@ def run_command(
     models: Sequence[Model] = (),
     parameters: dict[str, Any] | None = None,
     seed: int | None = None,
+    in_place: bool = False,
+    resume: bool = False,
 ) -> Result:
     """One command: open the result folder, ``compute(folder)`` (one workflow call), write the
-    result into the folder, then print its summary and where it is."""
+    result into the folder, then print its summary and where it is (``in_place``, ``resume``:
+    see :func:`result_dir`)."""
     from molxtal.cli.console import print_summary
 
-    with result_dir(command, out, models, parameters, seed) as folder:
+    with result_dir(command, out, models, parameters, seed, in_place, resume) as folder:
         result = compute(folder)
         result.write(folder)
     print_summary(result, folder.path)

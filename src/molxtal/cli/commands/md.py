@@ -67,7 +67,8 @@ def md_command(
     parameters = {"source": source, "equilibration_ps": equilibration, **vars(settings)}
     run_command("md", out, lambda folder: molecular_dynamics(
         atoms, model, settings, folder.path, resume=resume, equilibration_ps=equilibration,
-        source=source, progress_bar=progress_bar), [model], parameters, seed)  # fmt: skip
+        source=source, progress_bar=progress_bar), [model], parameters, seed, in_place=True,
+        resume=resume)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -46,7 +46,7 @@ def reproduce_command(
     tasks = plan(specs, profile_settings(profile), dtype)
     models = [get_model(spec, dtype) for spec in specs]
     parameters = {"profile": profile, "executor": executor, "cache": str(cache_root)}
-    with result_dir("reproduce", out, models, parameters, in_place=True) as results:
+    with result_dir("reproduce", out, models, parameters, in_place=True, resume=True) as results:
         write_plan(out, tasks, profile, executor)
 
         def on_done(task, record) -> None:
