@@ -89,14 +89,18 @@ def test_thermal_zpe_and_classical_limit():
     ev_to_kjmol = units.mol / units.kJ
     zpe_ev = 3 * 0.5 * hnu_ev.sum() / len(freqs)  # per cell
     assert thermal.zpe_cell_kJ_per_mol == pytest.approx(zpe_ev * ev_to_kjmol, rel=1e-6)
-    assert thermal.free_energy_cell_kJ_per_mol[0] == pytest.approx(thermal.zpe_cell_kJ_per_mol, rel=1e-9)
+    assert thermal.free_energy_cell_kJ_per_mol[0] == pytest.approx(
+        thermal.zpe_cell_kJ_per_mol, rel=1e-9
+    )
     # high T: Dulong-Petit C_v = 3R per atom (less the 3 Γ modes), and
     # F_quantum - F_classical = Σ (hν)²/(24 kT) to leading order
     r, kt = units._k * units._Nav, units.kB * 50000
     n_modes = 3 * (len(freqs) - 1) / len(freqs)
     assert thermal.heat_capacity_cell_J_per_K_mol[-1] == pytest.approx(n_modes * r, rel=1e-3)
     quantum_correction = 3 * (hnu_ev**2).sum() / len(freqs) / (24 * kt) * ev_to_kjmol
-    difference = thermal.free_energy_cell_kJ_per_mol[-1] - thermal.free_energy_classical_cell_kJ_per_mol[-1]
+    difference = (
+        thermal.free_energy_cell_kJ_per_mol[-1] - thermal.free_energy_classical_cell_kJ_per_mol[-1]
+    )
     assert difference == pytest.approx(quantum_correction, rel=1e-2)
 
 
@@ -414,3 +418,45 @@ def test_cli_hessian_run_is_read_back_by_phonopy(tiny_mace, tmp_path):
     for point in band["phonon"][::2]:
         ours = [b["frequency"] for b in point["band"]]
         np.testing.assert_allclose(loaded.get_frequencies(point["q-position"]), ours, atol=1e-6)
+
+
+def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
+    """The study's ice Ih phonon step and ``molxtal phonons`` with the profile's settings (test
+    profile, ASE's EMT) give the same ZPE, F and C_v for H2O and D2O, per supercell too."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+    from molxtal.models import load_model
+    from molxtal.study.profiles import TEST
+    from molxtal.study.steps import STEPS
+
+    p = TEST["ice-ih-phonons"]
+    model = load_model("ase.calculators.emt:EMT")  # as the study's runner loads it
+    study = STEPS["ice-ih-phonons"].compute(model, p, tmp_path / "study")
+    n = str(max(p["supercells"]))
+    args = ["phonons", str(data_dir / "dmc_ice13" / "structures_vasp" / "Ih" / "POSCAR")]
+    args += ["--model", "ase.calculators.emt:EMT", "--supercell", n, n, n, "--isotope", "D2O"]
+    args += ["--displacement", str(p["displacement"]), "--relax", "positions"]
+    args += ["--relax-fmax", str(p["relax_fmax"]), "--path", p["path"], "--npoints"]
+    args += [str(p["npoints"]), "--mesh", *map(str, p["mesh"]), "--sigma", str(p["sigma_THz"])]
+    args += ["--supercell-scan", ",".join(map(str, p["supercells"]))]
+    args += ["--checkpoints", str(tmp_path / "study" / "forces"), "--out", str(tmp_path / "cli")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    cli = json.loads((tmp_path / "cli" / "results.json").read_text())
+    stored = json.loads((tmp_path / "study" / "results.json").read_text())
+    # the same relaxed cell, displacements and model: every force set is the study's
+    assert cli["forces_from_checkpoint"] == cli["n_displacements"] > 0
+    for values in (study, stored):
+        assert set(values["zpe_by_masses_kJ_per_mol"]) == {"H2O", "D2O"}
+        for masses, zpe in cli["zpe_by_masses_kJ_per_mol"].items():
+            assert values["zpe_by_masses_kJ_per_mol"][masses] == pytest.approx(zpe, rel=1e-12)
+            for key in ("T_K", "F_kJ_per_mol", "C_v_J_per_K_mol"):
+                ours = values["thermal_by_masses"][masses][key]
+                np.testing.assert_allclose(ours, cli["thermal_by_masses"][masses][key], rtol=1e-12)
+        for ours, theirs in zip(values["supercell_scan"], cli["supercell_scan"], strict=True):
+            for key in ("zpe_D2O_kJ_per_mol", "F_300K_H2O_kJ_per_mol", "C_v_300K_D2O_J_per_K_mol"):
+                assert ours[key] == pytest.approx(theirs[key], rel=1e-12)
+    assert set(study["figures"]) >= {"bands.png", "dos.png", "heat_capacity.png"}

@@ -56,9 +56,13 @@ def test_dh_sub_equals_independently_computed_parts(result, tmp_path):
     assert np.allclose(terms["E_latt_kJ_per_mol"], e_latt, atol=1e-9)
     # parts add up: ZPE + thermal, and the T = 0 value is −E_latt + ΔZPE
     assert np.allclose(
-        terms["dE_vib_kJ_per_mol"], terms["dE_zpe_kJ_per_mol"] + terms["dE_thermal_kJ_per_mol"], atol=1e-12
+        terms["dE_vib_kJ_per_mol"],
+        terms["dE_zpe_kJ_per_mol"] + terms["dE_thermal_kJ_per_mol"],
+        atol=1e-12,
     )
-    assert np.isclose(terms["dH_sub_kJ_per_mol"][0], -e_latt + terms["dE_zpe_kJ_per_mol"][0], atol=0.02)
+    assert np.isclose(
+        terms["dH_sub_kJ_per_mol"][0], -e_latt + terms["dE_zpe_kJ_per_mol"][0], atol=0.02
+    )
     assert np.allclose(
         terms["delta_TQN_dulong_petit_kJ_per_mol"], -2 * units.kB * TEMPERATURES * KJMOL_PER_EV
     )
@@ -82,9 +86,15 @@ def test_cli_writes_table_and_plot(tmp_path):
     assert list(data["by_temperature"]) == ["0", "100", "200"]
     for row in data["by_temperature"].values():
         parts = -row["E_latt_kJ_per_mol"] + row["zpe_gas_kJ_per_mol"] - row["zpe_solid_kJ_per_mol"]
-        parts += row["thermal_gas_kJ_per_mol"] - row["thermal_solid_kJ_per_mol"] + row["gas_RT_kJ_per_mol"]
+        parts += (
+            row["thermal_gas_kJ_per_mol"]
+            - row["thermal_solid_kJ_per_mol"]
+            + row["gas_RT_kJ_per_mol"]
+        )
         assert np.isclose(row["dH_sub_kJ_per_mol"], parts, atol=1e-9)
-        assert np.isclose(row["delta_TQN_kJ_per_mol"], row["dH_sub_kJ_per_mol"] + row["E_latt_kJ_per_mol"])
+        assert np.isclose(
+            row["delta_TQN_kJ_per_mol"], row["dH_sub_kJ_per_mol"] + row["E_latt_kJ_per_mol"]
+        )
     assert (out / "sublimation.png").stat().st_size > 0
     again = CliRunner().invoke(app, args[:-1] + [str(tmp_path / "again")])
     assert again.exit_code == 0, again.output

@@ -13,7 +13,9 @@ def plot_sublimation(terms: dict[str, np.ndarray], title: str = "") -> Figure:
     top, bottom = figure.subplots(2, 1, sharex=True)
     top.plot(t, terms["dH_sub_kJ_per_mol"], "C0", label="ΔH_sub = −E_latt + Δ_T&QN")
     top.plot(t, -terms["E_latt_kJ_per_mol"], "k:", label="−E_latt")
-    top.plot(t, terms["dH_sub_dulong_petit_kJ_per_mol"], "C3--", label="−E_latt − 2RT (Dulong–Petit)")
+    top.plot(
+        t, terms["dH_sub_dulong_petit_kJ_per_mol"], "C3--", label="−E_latt − 2RT (Dulong–Petit)"
+    )
     top.set_ylabel("kJ/mol")
     top.legend(fontsize=8, loc="best")
     top.set_title(title)
