@@ -66,7 +66,7 @@ def run_method(method: str, model_name: str, n: int, workdir: Path) -> dict:
     from phonopy import Phonopy
 
     from molxtal.data.dmc_ice13 import polymorph
-    from molxtal.workflows import phonons as ph
+    from molxtal.workflows import force_constants as ph
 
     atoms = polymorph("Ih")
     model = load(model_name, workdir)

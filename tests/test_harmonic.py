@@ -9,7 +9,7 @@ from ase.thermochemistry import HarmonicThermo
 
 from molxtal.analysis.harmonic import Modes
 from molxtal.units import THZ_PER_EV
-from molxtal.workflows import phonons as ph
+from molxtal.workflows import force_constants as ph
 
 HW = 0.05  # eV (403 cm⁻¹)
 kB = units.kB

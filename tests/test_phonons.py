@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from ase import Atoms, units
@@ -10,6 +12,7 @@ from ase.neighborlist import neighbor_list
 from phonopy import Phonopy
 
 from molxtal.models import Model
+from molxtal.workflows import force_constants as fc
 from molxtal.workflows import phonons as ph
 
 SPRING_K = 2.0  # eV/Å²
@@ -57,14 +60,14 @@ def exact_thz(q_frac: np.ndarray, mass_amu: float) -> np.ndarray:
 
 
 def settings(n=3, **kw):
-    return ph.DisplacementSettings(supercell=ph.supercell_matrix([n, n, n]), **kw)
+    return fc.DisplacementSettings(supercell=fc.supercell_matrix([n, n, n]), **kw)
 
 
 @pytest.mark.parametrize(
     "options", [{}, {"method": "random", "snapshots": 4, "plusminus": False}], ids=["fd", "symfc"]
 )
 def test_spring_crystal_matches_exact_dispersion(options):
-    run = ph.run_force_constants(simple_cubic(), spring_model(), settings(**options))
+    run = fc.run_force_constants(simple_cubic(), spring_model(), settings(**options))
     bands = ph.run_bands(run.phonon, "GAMMA-X-M-GAMMA-R", npoints=21)
     assert [b[0] for b in bands.labels] == ["GAMMA", "X", "M", "GAMMA"]
     mass = Atoms("H").get_masses()[0]
@@ -77,7 +80,7 @@ def test_spring_crystal_matches_exact_dispersion(options):
 
 
 def test_thermal_zpe_and_classical_limit():
-    run = ph.run_force_constants(simple_cubic(), spring_model(), settings())
+    run = fc.run_force_constants(simple_cubic(), spring_model(), settings())
     mesh = [8, 8, 8]
     thermal = ph.run_thermal(run.phonon, mesh, molecules_per_cell=1, t_max=60000, t_step=50000)
     grid = np.stack(np.meshgrid(*[np.arange(n) / n for n in mesh], indexing="ij"), -1)
@@ -85,21 +88,25 @@ def test_thermal_zpe_and_classical_limit():
     hnu_ev = units._hplanck * 1e12 * freqs[1:] / units._e  # Γ acoustic modes excluded
     ev_to_kjmol = units.mol / units.kJ
     zpe_ev = 3 * 0.5 * hnu_ev.sum() / len(freqs)  # per cell
-    assert thermal.zpe_kJmol == pytest.approx(zpe_ev * ev_to_kjmol, rel=1e-6)
-    assert thermal.free_energy_kJmol[0] == pytest.approx(thermal.zpe_kJmol, rel=1e-9)
+    assert thermal.zpe_cell_kJ_per_mol == pytest.approx(zpe_ev * ev_to_kjmol, rel=1e-6)
+    assert thermal.free_energy_cell_kJ_per_mol[0] == pytest.approx(
+        thermal.zpe_cell_kJ_per_mol, rel=1e-9
+    )
     # high T: Dulong-Petit C_v = 3R per atom (less the 3 Γ modes), and
     # F_quantum - F_classical = Σ (hν)²/(24 kT) to leading order
     r, kt = units._k * units._Nav, units.kB * 50000
     n_modes = 3 * (len(freqs) - 1) / len(freqs)
-    assert thermal.heat_capacity_JKmol[-1] == pytest.approx(n_modes * r, rel=1e-3)
+    assert thermal.heat_capacity_cell_J_per_K_mol[-1] == pytest.approx(n_modes * r, rel=1e-3)
     quantum_correction = 3 * (hnu_ev**2).sum() / len(freqs) / (24 * kt) * ev_to_kjmol
-    difference = thermal.free_energy_kJmol[-1] - thermal.free_energy_classical_kJmol[-1]
+    difference = (
+        thermal.free_energy_cell_kJ_per_mol[-1] - thermal.free_energy_classical_cell_kJ_per_mol[-1]
+    )
     assert difference == pytest.approx(quantum_correction, rel=1e-2)
 
 
 def test_isotope_mass_scaling_without_new_force_calls():
     model = spring_model()
-    run = ph.run_force_constants(simple_cubic(("H", "O")), model, settings(2))
+    run = fc.run_force_constants(simple_cubic(("H", "O")), model, settings(2))
     calls = model.calculator.calls
     heavy = ph.with_masses(run.phonon, ph.ISOTOPES["D2O"])
     assert model.calculator.calls == calls
@@ -119,7 +126,7 @@ def test_isotope_mass_scaling_without_new_force_calls():
 def test_resume_computes_only_missing_forces(tmp_path):
     atoms = simple_cubic(("H", "O"))
     atoms.positions[1] += [0.0, 0.05, 0.02]  # lower the symmetry: more displacements
-    reference = ph.run_force_constants(atoms, spring_model(), settings(2))
+    reference = fc.run_force_constants(atoms, spring_model(), settings(2))
     n_total = reference.n_displacements
     assert n_total >= 6
 
@@ -128,38 +135,42 @@ def test_resume_computes_only_missing_forces(tmp_path):
 
     done = []
 
-    def die_after_k(n):
-        done.append(n)
-        if sum(done) >= 3:
-            raise Killed
+    @contextlib.contextmanager
+    def die_after_k(description, total):
+        def advance(n):
+            done.append(n)
+            if sum(done) >= 3:
+                raise Killed
+
+        yield advance
 
     first = spring_model()
     with pytest.raises(Killed):
-        ph.run_force_constants(atoms, first, settings(2), tmp_path, progress=die_after_k)
+        fc.run_force_constants(atoms, first, settings(2), tmp_path, progress=die_after_k)
     assert first.calculator.calls == 3
     second = spring_model()
-    resumed = ph.run_force_constants(atoms, second, settings(2), tmp_path)
+    resumed = fc.run_force_constants(atoms, second, settings(2), tmp_path)
     assert second.calculator.calls == n_total - 3
     assert (resumed.force_sets.n_loaded, resumed.force_sets.n_computed) == (3, n_total - 3)
     np.testing.assert_array_equal(resumed.phonon.force_constants, reference.phonon.force_constants)
     # a third run computes nothing; other settings do not reuse these forces
     third = spring_model()
-    ph.run_force_constants(atoms, third, settings(2), tmp_path)
+    fc.run_force_constants(atoms, third, settings(2), tmp_path)
     assert third.calculator.calls == 0
     other = spring_model()
-    ph.run_force_constants(atoms, other, settings(2, amplitude_angstrom=0.02), tmp_path)
+    fc.run_force_constants(atoms, other, settings(2, amplitude_angstrom=0.02), tmp_path)
     assert other.calculator.calls == n_total
 
 
 def test_supercell_helpers():
-    np.testing.assert_array_equal(ph.supercell_matrix([2, 2, 1]), np.diag([2, 2, 1]))
+    np.testing.assert_array_equal(fc.supercell_matrix([2, 2, 1]), np.diag([2, 2, 1]))
     matrix = [-1, 1, 1, 1, -1, 1, 1, 1, -1]
-    np.testing.assert_array_equal(ph.supercell_matrix(matrix), np.reshape(matrix, (3, 3)))
+    np.testing.assert_array_equal(fc.supercell_matrix(matrix), np.reshape(matrix, (3, 3)))
     hexagonal = Atoms("H", cell=[[4, 0, 0], [-2, 2 * np.sqrt(3), 0], [0, 0, 7]], pbc=True)
     # perpendicular widths: a·sin 60° = 3.46 Å in-plane, 7 Å along c
-    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 10.0), np.diag([3, 3, 2]))
-    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 7.0), np.diag([3, 3, 1]))
-    np.testing.assert_array_equal(ph.min_length_supercell(hexagonal, 6.9), np.diag([2, 2, 1]))
+    np.testing.assert_array_equal(fc.min_length_supercell(hexagonal, 10.0), np.diag([3, 3, 2]))
+    np.testing.assert_array_equal(fc.min_length_supercell(hexagonal, 7.0), np.diag([3, 3, 1]))
+    np.testing.assert_array_equal(fc.min_length_supercell(hexagonal, 6.9), np.diag([2, 2, 1]))
 
 
 def test_hexagonal_labels_of_a_cell_with_60_degree_gamma():
@@ -184,9 +195,9 @@ def test_chgnet_equals_phonopy_with_plain_ase_loop(chgnet, tmp_path):
     from ase.build import bulk
 
     atoms = bulk("Si", "diamond", a=5.43, cubic=True)
-    run = ph.run_force_constants(atoms, chgnet, settings(1), tmp_path)
+    run = fc.run_force_constants(atoms, chgnet, settings(1), tmp_path)
     # the plain loop: phonopy's API with one ASE calculator call per displaced supercell
-    cell = ph.to_phonopy_atoms(atoms)
+    cell = fc.to_phonopy_atoms(atoms)
     plain = Phonopy(cell, supercell_matrix=np.eye(3, dtype=int), primitive_matrix="P")
     plain.generate_displacements(distance=0.01, is_plusminus=True)
     forces = []
@@ -202,7 +213,7 @@ def test_chgnet_equals_phonopy_with_plain_ase_loop(chgnet, tmp_path):
     for q, f in zip(bands.qpoints, bands.frequencies_THz, strict=True):
         plain.run_qpoints(q)
         expected = plain.get_qpoints_dict()["frequencies"]
-        np.testing.assert_allclose(f, expected, atol=0.01 / ph.FREQUENCY_UNITS["cm-1"])
+        np.testing.assert_allclose(f, expected, atol=0.01 / fc.FREQUENCY_UNITS["cm-1"])
 
 
 def test_cli_writes_files_phonopy_reads_back(tmp_path):
@@ -241,50 +252,55 @@ def test_cli_writes_files_phonopy_reads_back(tmp_path):
     assert result.exit_code == 0, result.output
     again = json.loads((tmp_path / "b" / "results.json").read_text())
     assert again["forces_computed"] == 0
-    assert again["zpe_kJmol_per_molecule"] == data["zpe_kJmol_per_molecule"]
+    assert again["zpe_kJ_per_mol"] == data["zpe_kJ_per_mol"]
 
 
 def test_relaxation_returns_atoms_to_the_spring_minimum():
     atoms = simple_cubic(("H", "O"))
     atoms.positions[1] += [0.1, -0.05, 0.03]
-    result = ph.relax(atoms, spring_model(), "positions", fmax=1e-4)
-    assert result.converged and result.fmax_final < 1e-4
+    run = fc.run_force_constants(atoms, spring_model(), settings(2), relax_mode="positions",
+                                 relax_fmax=1e-4)  # fmt: skip
+    result = run.relaxation
+    assert result.converged and result.fmax_eV_per_angstrom < 1e-4
     # the minimum: both atoms on lattice sites (up to a rigid translation), E = 0
     offset = result.atoms.positions - simple_cubic(("H", "O")).positions
     np.testing.assert_allclose(offset[1], offset[0], atol=1e-4)
-    assert result.energy_final_eV < 1e-8 < result.energy_initial_eV
+    assert result.energy_eV < 1e-8 < result.energy_initial_eV
+    # the phonons are those of the relaxed crystal
+    expected = result.atoms.get_scaled_positions(wrap=True)
+    np.testing.assert_allclose(run.phonon.unitcell.scaled_positions % 1.0, expected, atol=1e-12)
 
 
 def test_random_snapshot_count_from_symfc_and_exact_holdout():
     atoms = simple_cubic(("H", "O"))
     # off its lattice site: no symmetry, and residual forces that must be subtracted
     atoms.positions[1] += [0.0, 0.05, 0.02]
-    phonon = ph.make_phonopy(atoms, settings(2))
+    phonon = fc.make_phonopy(atoms, settings(2))
     # independent fc2 elements (P1, 2 atoms per cell, 16 in the supercell): at least the
     # index-permutation bound (2·16·9 + 2·3)/2 less 9 sum-rule constraints per atom, over
     # 3·16 equations per supercell
     n_super = len(phonon.supercell)
     bound = ((2 * n_super * 9 + 2 * 3) / 2 - 2 * 9) / (3 * n_super)
-    assert ph.minimum_snapshots(phonon) >= np.floor(bound)
+    assert fc.minimum_snapshots(phonon) >= np.floor(bound)
     model = spring_model()
     random = settings(2, method="random", holdout=2)
-    run = ph.run_force_constants(atoms, model, random)
-    n_fit = ph.random_snapshots(phonon, random)
-    assert n_fit == np.ceil(2.2 * ph.minimum_snapshots(phonon))
+    run = fc.run_force_constants(atoms, model, random)
+    n_fit = fc.random_snapshots(phonon, random)
+    assert n_fit == np.ceil(2.2 * fc.minimum_snapshots(phonon))
     # one call per snapshot, per held-out snapshot, and the undisplaced supercell
     assert model.calculator.calls == n_fit + 2 + 1 == run.n_displacements + 1
     assert run.force_constants.n_fitted == n_fit
     # an exactly harmonic model: the fit predicts left-out forces to round-off, and equals
     # the finite-difference force constants
     assert run.force_constants.holdout_error < 1e-6
-    reference = ph.run_force_constants(atoms, spring_model(), settings(2))
+    reference = fc.run_force_constants(atoms, spring_model(), settings(2))
     np.testing.assert_allclose(
         run.phonon.force_constants, reference.phonon.force_constants, atol=1e-6
     )
     # symfc's count alone is too few here; the held-out forces expose the failed fit
-    too_few = settings(2, method="random", snapshots=ph.minimum_snapshots(phonon))
-    failed = ph.run_force_constants(atoms, spring_model(), too_few).force_constants
-    assert failed.holdout_error > ph.HOLDOUT_TOLERANCE
+    too_few = settings(2, method="random", snapshots=fc.minimum_snapshots(phonon))
+    failed = fc.run_force_constants(atoms, spring_model(), too_few).force_constants
+    assert failed.holdout_error > fc.HOLDOUT_TOLERANCE
 
 
 @pytest.fixture(scope="module")
@@ -304,11 +320,11 @@ def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
     atoms.center()
     atoms.pbc = True
     # 2×1×1: only the primitive cell's rows are computed, the rest by translation
-    hessian = ph.DisplacementSettings(np.diag([2, 1, 1]), method="hessian")
-    analytic = ph.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
+    hessian = fc.DisplacementSettings(np.diag([2, 1, 1]), method="hessian")
+    analytic = fc.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
     # central differences at 1e-4 Å in float64: truncation ~1e-8 relative, round-off ~1e-11
-    fd = ph.run_force_constants(
-        atoms, tiny_mace, ph.DisplacementSettings(np.diag([2, 1, 1]), amplitude_angstrom=1e-4)
+    fd = fc.run_force_constants(
+        atoms, tiny_mace, fc.DisplacementSettings(np.diag([2, 1, 1]), amplitude_angstrom=1e-4)
     )
     # the raw Hessian is symmetric and obeys the sum rule; compare after phonopy's symmetrisation
     p2s = analytic.phonon.primitive.p2s_map
@@ -316,12 +332,12 @@ def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
         analytic.phonon.force_constants, fd.phonon.force_constants[p2s], atol=1e-6
     )
     q = [[0.0, 0.0, 0.0], [0.5, 0.0, 0.5]]
-    to_cm1 = ph.FREQUENCY_UNITS["cm-1"]
+    to_cm1 = fc.FREQUENCY_UNITS["cm-1"]
     for x in q:
         a, b = analytic.phonon.get_frequencies(x), fd.phonon.get_frequencies(x)
         np.testing.assert_allclose(a * to_cm1, b * to_cm1, atol=0.1)
     assert analytic.force_sets.n_computed == 1
-    again = ph.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
+    again = fc.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
     assert (again.force_sets.n_loaded, again.force_sets.n_computed) == (1, 0)
     np.testing.assert_array_equal(again.phonon.force_constants, analytic.phonon.force_constants)
 
@@ -330,7 +346,7 @@ def test_hessian_refused_without_autograd():
     from molxtal.errors import MolxtalError
 
     with pytest.raises(MolxtalError, match="no analytic Hessian"):
-        ph.run_force_constants(simple_cubic(), spring_model(), settings(1, method="hessian"))
+        fc.run_force_constants(simple_cubic(), spring_model(), settings(1, method="hessian"))
 
 
 def test_cli_supercell_scan_converges_to_the_exact_spring_crystal(tmp_path):
@@ -360,14 +376,15 @@ def test_cli_supercell_scan_converges_to_the_exact_spring_crystal(tmp_path):
     for row in scan:
         for label, q in points.items():
             exact = exact_thz(np.array(q, dtype=float), mass)
-            np.testing.assert_allclose(row["frequencies_at_points"][label], [exact] * 3, atol=1e-5)
+            ours = np.array(row["frequencies_at_points_cm-1"][label]) / fc.FREQUENCY_UNITS["cm-1"]
+            np.testing.assert_allclose(ours, [exact] * 3, atol=1e-5)
     # 3×3×3 contains the springs' whole range: the ZPE on a 3×3×3 mesh is the exact one
     grid = np.stack(np.meshgrid(*[np.arange(3) / 3] * 3, indexing="ij"), -1).reshape(-1, 3)
     hnu = units._hplanck * 1e12 * exact_thz(grid, mass) / units._e
     zpe = 3 * 0.5 * hnu.sum() / len(grid) * units.mol / units.kJ
-    assert scan[1]["zpe_kJmol_per_molecule"] == pytest.approx(zpe, rel=1e-6)
+    assert scan[1]["zpe_natural_kJ_per_mol"] == pytest.approx(zpe, rel=1e-6)
     # entropy lowers F below the ZPE at 300 K
-    assert scan[1]["F_300K_kJmol_per_molecule"] < scan[1]["zpe_kJmol_per_molecule"]
+    assert scan[1]["F_300K_natural_kJ_per_mol"] < scan[1]["zpe_natural_kJ_per_mol"]
     assert (out / "supercell_scan.csv").read_text().count("\n") == 3
     assert (out / "bands_supercell_scan.png").is_file()
 
@@ -401,3 +418,45 @@ def test_cli_hessian_run_is_read_back_by_phonopy(tiny_mace, tmp_path):
     for point in band["phonon"][::2]:
         ours = [b["frequency"] for b in point["band"]]
         np.testing.assert_allclose(loaded.get_frequencies(point["q-position"]), ours, atol=1e-6)
+
+
+def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
+    """The study's ice Ih phonon step and ``molxtal phonons`` with the profile's settings (test
+    profile, ASE's EMT) give the same ZPE, F and C_v for H2O and D2O, per supercell too."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+    from molxtal.models import load_model
+    from molxtal.study.profiles import TEST
+    from molxtal.study.steps import STEPS
+
+    p = TEST["ice-ih-phonons"]
+    model = load_model("ase.calculators.emt:EMT")  # as the study's runner loads it
+    study = STEPS["ice-ih-phonons"].compute(model, p, tmp_path / "study")
+    n = str(max(p["supercells"]))
+    args = ["phonons", str(data_dir / "dmc_ice13" / "structures_vasp" / "Ih" / "POSCAR")]
+    args += ["--model", "ase.calculators.emt:EMT", "--supercell", n, n, n, "--isotope", "D2O"]
+    args += ["--displacement", str(p["displacement"]), "--relax", "positions"]
+    args += ["--relax-fmax", str(p["relax_fmax"]), "--path", p["path"], "--npoints"]
+    args += [str(p["npoints"]), "--mesh", *map(str, p["mesh"]), "--sigma", str(p["sigma_THz"])]
+    args += ["--supercell-scan", ",".join(map(str, p["supercells"]))]
+    args += ["--checkpoints", str(tmp_path / "study" / "forces"), "--out", str(tmp_path / "cli")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    cli = json.loads((tmp_path / "cli" / "results.json").read_text())
+    stored = json.loads((tmp_path / "study" / "results.json").read_text())
+    # the same relaxed cell, displacements and model: every force set is the study's
+    assert cli["forces_from_checkpoint"] == cli["n_displacements"] > 0
+    for values in (study, stored):
+        assert set(values["zpe_by_masses_kJ_per_mol"]) == {"H2O", "D2O"}
+        for masses, zpe in cli["zpe_by_masses_kJ_per_mol"].items():
+            assert values["zpe_by_masses_kJ_per_mol"][masses] == pytest.approx(zpe, rel=1e-12)
+            for key in ("T_K", "F_kJ_per_mol", "C_v_J_per_K_mol"):
+                ours = values["thermal_by_masses"][masses][key]
+                np.testing.assert_allclose(ours, cli["thermal_by_masses"][masses][key], rtol=1e-12)
+        for ours, theirs in zip(values["supercell_scan"], cli["supercell_scan"], strict=True):
+            for key in ("zpe_D2O_kJ_per_mol", "F_300K_H2O_kJ_per_mol", "C_v_300K_D2O_J_per_K_mol"):
+                assert ours[key] == pytest.approx(theirs[key], rel=1e-12)
+    assert set(study["figures"]) >= {"bands.png", "dos.png", "heat_capacity.png"}

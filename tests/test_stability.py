@@ -10,7 +10,7 @@ from ase import units
 from water_crystal import fcc_water_crystal, water_crystal_model
 
 from molxtal.units import KJMOL_PER_EV
-from molxtal.workflows import phonons as ph
+from molxtal.workflows import force_constants as fc
 from molxtal.workflows.stability import polymorphs, relative_gibbs, stable_polymorph
 
 T = np.array([0.0, 100.0, 200.0])
@@ -19,7 +19,7 @@ T = np.array([0.0, 100.0, 200.0])
 @pytest.fixture(scope="module")
 def items():
     crystals = {"dense": fcc_water_crystal(3.0), "open": fcc_water_crystal(3.3)}
-    settings = ph.DisplacementSettings(ph.supercell_matrix([2, 2, 2]))
+    settings = fc.DisplacementSettings(fc.supercell_matrix([2, 2, 2]))
     return polymorphs(crystals, water_crystal_model(), settings, mesh=(4, 4, 4))
 
 
@@ -34,12 +34,12 @@ def test_relative_gibbs_against_phonopy_and_pv(items):
         p.run.phonon.run_thermal_properties(t_min=0, t_max=200, t_step=100,
                                             exclude_gamma_acoustic=True)  # fmt: skip
         f.append(p.run.phonon.get_thermal_properties_dict()["free_energy"])
-    expected = loose.lattice.kJmol - dense.lattice.kJmol + f[1] - f[0]
+    expected = loose.lattice_energy_kJ_per_mol - dense.lattice_energy_kJ_per_mol + f[1] - f[0]
     assert np.allclose(delta["open"][0.0], expected, atol=1e-4)  # phonopy vs ASE constants
     # ∂ΔG/∂P = ΔV exactly in the fixed-volume approximation
-    dv = (loose.volume_A3 - dense.volume_A3) * units.GPa * KJMOL_PER_EV
+    dv = (loose.volume_angstrom3 - dense.volume_angstrom3) * units.GPa * KJMOL_PER_EV
     assert np.allclose(delta["open"][1.0] - delta["open"][0.0], dv, atol=1e-9)
-    assert loose.volume_A3 > dense.volume_A3
+    assert loose.volume_angstrom3 > dense.volume_angstrom3
     stable = stable_polymorph(delta)
     for p, names in stable.items():
         assert names == ["open" if g < 0 else "dense" for g in delta["open"][p]]
@@ -62,6 +62,6 @@ def test_cli_table_and_plot(tmp_path):
     run = CliRunner().invoke(app, args)
     assert run.exit_code == 0, run.output
     data = json.loads((out / "results.json").read_text())
-    assert data["reference"] == "A" and data["dG_kJmol"]["A"]["0.5"] == [0.0, 0.0]
+    assert data["reference"] == "A" and data["dG_kJ_per_mol"]["A"]["0.5"] == [0.0, 0.0]
     assert set(data["stable"]["0"]) <= {"A", "B"}
     assert (out / "stability.png").stat().st_size > 0

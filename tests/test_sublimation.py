@@ -14,7 +14,7 @@ from ase.vibrations import Vibrations
 from water_crystal import FlexibleWater, fcc_water_crystal, water_crystal_model
 
 from molxtal.units import KJMOL_PER_EV, R_J_PER_MOL_K
-from molxtal.workflows import phonons as ph
+from molxtal.workflows import force_constants as fc
 from molxtal.workflows.sublimation import sublimation
 
 TEMPERATURES = np.array([0.0, 50.0, 150.0, 300.0])
@@ -22,7 +22,7 @@ TEMPERATURES = np.array([0.0, 50.0, 150.0, 300.0])
 
 @pytest.fixture(scope="module")
 def result():
-    settings = ph.DisplacementSettings(ph.supercell_matrix([2, 2, 2]))
+    settings = fc.DisplacementSettings(fc.supercell_matrix([2, 2, 2]))
     return sublimation(
         fcc_water_crystal(), water_crystal_model(), TEMPERATURES, settings=settings, mesh=(4, 4, 4)
     )
@@ -51,16 +51,20 @@ def test_dh_sub_equals_independently_computed_parts(result, tmp_path):
     u_solid = u_solid[np.searchsorted(props["temperatures"], TEMPERATURES)]
 
     expected = -e_latt + (u_gas * KJMOL_PER_EV - u_solid) + 4 * R_J_PER_MOL_K * TEMPERATURES / 1000
-    terms = result.terms_kJmol()
-    assert np.allclose(terms["dH_sub_kJmol"], expected, atol=0.02)  # FD gas modes (kJ/mol)
-    assert np.allclose(terms["E_latt_kJmol"], e_latt, atol=1e-9)
+    terms = result.terms()
+    assert np.allclose(terms["dH_sub_kJ_per_mol"], expected, atol=0.02)  # FD gas modes (kJ/mol)
+    assert np.allclose(terms["E_latt_kJ_per_mol"], e_latt, atol=1e-9)
     # parts add up: ZPE + thermal, and the T = 0 value is −E_latt + ΔZPE
     assert np.allclose(
-        terms["dE_vib_kJmol"], terms["dE_zpe_kJmol"] + terms["dE_thermal_kJmol"], atol=1e-12
+        terms["dE_vib_kJ_per_mol"],
+        terms["dE_zpe_kJ_per_mol"] + terms["dE_thermal_kJ_per_mol"],
+        atol=1e-12,
     )
-    assert np.isclose(terms["dH_sub_kJmol"][0], -e_latt + terms["dE_zpe_kJmol"][0], atol=0.02)
+    assert np.isclose(
+        terms["dH_sub_kJ_per_mol"][0], -e_latt + terms["dE_zpe_kJ_per_mol"][0], atol=0.02
+    )
     assert np.allclose(
-        terms["delta_TQN_dulong_petit_kJmol"], -2 * units.kB * TEMPERATURES * KJMOL_PER_EV
+        terms["delta_TQN_dulong_petit_kJ_per_mol"], -2 * units.kB * TEMPERATURES * KJMOL_PER_EV
     )
     assert not result.linear
 
@@ -81,10 +85,16 @@ def test_cli_writes_table_and_plot(tmp_path):
     data = json.loads((out / "results.json").read_text())
     assert list(data["by_temperature"]) == ["0", "100", "200"]
     for row in data["by_temperature"].values():
-        parts = -row["E_latt_kJmol"] + row["zpe_gas_kJmol"] - row["zpe_solid_kJmol"]
-        parts += row["thermal_gas_kJmol"] - row["thermal_solid_kJmol"] + row["gas_RT_kJmol"]
-        assert np.isclose(row["dH_sub_kJmol"], parts, atol=1e-9)
-        assert np.isclose(row["delta_TQN_kJmol"], row["dH_sub_kJmol"] + row["E_latt_kJmol"])
+        parts = -row["E_latt_kJ_per_mol"] + row["zpe_gas_kJ_per_mol"] - row["zpe_solid_kJ_per_mol"]
+        parts += (
+            row["thermal_gas_kJ_per_mol"]
+            - row["thermal_solid_kJ_per_mol"]
+            + row["gas_RT_kJ_per_mol"]
+        )
+        assert np.isclose(row["dH_sub_kJ_per_mol"], parts, atol=1e-9)
+        assert np.isclose(
+            row["delta_TQN_kJ_per_mol"], row["dH_sub_kJ_per_mol"] + row["E_latt_kJ_per_mol"]
+        )
     assert (out / "sublimation.png").stat().st_size > 0
     again = CliRunner().invoke(app, args[:-1] + [str(tmp_path / "again")])
     assert again.exit_code == 0, again.output

@@ -195,3 +195,76 @@ MDTemperatureOpt = Annotated[float, typer.Option(help="MD target and initial tem
 MDPressureOpt = Annotated[float, typer.Option(help="NPT pressure (bar).")]
 TimestepOpt = Annotated[float, typer.Option(help="MD timestep (fs).")]
 StrideOpt = Annotated[int, typer.Option(help="Write a frame and a log row every N MD steps.")]
+
+# ----------------------------------------------------------------- phonons, thermodynamics
+
+#: Default folder of the phonon force-set checkpoints (shared by every phonon command).
+DEFAULT_CHECKPOINTS = Path("molxtal-results") / "checkpoints" / "phonons"
+SupercellOpt = Annotated[tuple[int, int, int], typer.Option(help="Diagonal phonon supercell.")]
+MeshOpt = Annotated[tuple[int, int, int], typer.Option(help="Γ-centred q-mesh for the phonons.")]
+CheckpointsOpt = Annotated[Path, typer.Option(help="Folder of phonon force-set checkpoints.")]
+TemperaturesOpt = Annotated[
+    str, typer.Option(help="Temperatures (K): START:STOP:STEP (STOP included) or a list 0,100.")
+]
+PressuresOpt = Annotated[str, typer.Option(help="Pressures (GPa), e.g. '0 0.5'.")]
+GeometryOpt = Annotated[
+    str, typer.Option(help="Crystal: fixed, positions (relax atoms) or cell (atoms + cell).")
+]
+CrystalFmaxOpt = Annotated[float, typer.Option(help="Crystal relaxation threshold (eV/Å).")]
+DisplacementOpt = Annotated[float, typer.Option(help="Displacement amplitude (Å).")]
+
+
+def structure_name(path: Path) -> str:
+    """A structure's name for titles: the folder of a ``POSCAR``, else the file's stem."""
+    return path.parent.name if path.stem == "POSCAR" else path.stem
+
+
+def parse_floats(text: str, option: str) -> list[float]:
+    """'0 0.5 1' or '0,0.5,1' -> floats."""
+    try:
+        values = [float(x) for x in text.replace(",", " ").split()]
+    except ValueError:
+        raise MolxtalError(f"{option} '{text}' is not a list of numbers") from None
+    if not values:
+        raise MolxtalError(f"{option} is empty")
+    return values
+
+
+def parse_integers(text: str | None, option: str) -> list[int]:
+    """'1 2 3' or '1,2,3' -> [1, 2, 3] (empty for no text)."""
+    try:
+        return [int(x) for x in (text or "").replace(",", " ").split()]
+    except ValueError:
+        raise MolxtalError(f"{option} '{text}' is not a list of integers") from None
+
+
+def parse_sizes(text: str | None, option: str) -> list[int]:
+    """'1 2 3', '1,2,3' or '1-3' -> sorted distinct positive sizes [1, 2, 3]."""
+    sizes = set()
+    for item in (text or "").replace(",", " ").split():
+        bounds = parse_integers(item.replace("-", " "), option)
+        if not 1 <= len(bounds) <= 2:
+            raise MolxtalError(f"{option} '{text}': '{item}' is not n or n-m")
+        sizes.update(range(bounds[0], bounds[-1] + 1))
+    if any(n < 1 for n in sizes):
+        raise MolxtalError(f"{option} '{text}': sizes must be positive integers")
+    return sorted(sizes)
+
+
+def parse_temperatures(text: str) -> list[float]:
+    """``0:300:10`` (stop included) or ``0,100,200`` -> temperatures in K."""
+    import numpy as np
+
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            values = np.arange(start, stop + 0.5 * step, step)
+        else:
+            values = np.array([float(x) for x in text.replace(",", " ").split()])
+    except ValueError:
+        raise MolxtalError(f"--temperatures '{text}' is not START:STOP:STEP or a list") from None
+    if values.size == 0 or (values < 0).any():
+        raise MolxtalError(f"--temperatures '{text}': need at least one value, none negative")
+    return values.tolist()

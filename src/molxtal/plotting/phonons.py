@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
+import numpy as np
+from matplotlib.figure import Figure
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from molxtal.workflows.force_constants import FREQUENCY_UNITS
 
-from molxtal.data.heat_capacity import HeatCapacity  # noqa: E402
-from molxtal.workflows.phonons import FREQUENCY_UNITS, Bands, Dos  # noqa: E402
+if TYPE_CHECKING:
+    from molxtal.data.heat_capacity import HeatCapacity
+    from molxtal.workflows.phonons import Bands, Dos
 
 COLOURS = ("C0", "C3", "C2", "C1", "C4", "C5")
 
@@ -29,10 +30,11 @@ def _ticks(bands: Bands) -> tuple[list[float], list[str]]:
     return positions, names
 
 
-def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = ""):
+def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = "") -> Figure:
     """Band structures of several runs on the same path, overlaid (first run sets the ticks)."""
     factor = FREQUENCY_UNITS[unit]
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure = Figure(figsize=(7, 4.5))
+    axes = figure.subplots()
     for colour, (name, bands) in zip(COLOURS, runs.items(), strict=False):
         for k, (x, f) in enumerate(zip(bands.distances, bands.frequencies_THz, strict=True)):
             lines = axes.plot(x, f * factor, color=colour, lw=0.8)
@@ -46,16 +48,17 @@ def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = ""):
     axes.set_xlim(positions[0], positions[-1])
     axes.set_ylabel(f"frequency ({unit.replace('cm-1', 'cm$^{-1}$')})")
     if len(runs) > 1:
-        axes.legend(frameon=False, loc="upper right")
+        axes.legend(frameon=False, loc="best")
     axes.set_title(title)
     return figure
 
 
-def plot_dos(runs: dict[str, Dos], unit: str = "cm-1", title: str = ""):
+def plot_dos(runs: dict[str, Dos], unit: str = "cm-1", title: str = "") -> Figure:
     """Total DOS (solid) and per-element DOS (dashed, dotted...) of several runs, overlaid."""
     factor = FREQUENCY_UNITS[unit]
     styles = ("--", ":", "-.")
-    figure, axes = plt.subplots(figsize=(7, 4))
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
     for colour, (name, dos) in zip(COLOURS, runs.items(), strict=False):
         x = dos.frequencies_THz * factor
         axes.plot(x, dos.total / factor, color=colour, lw=1.0, label=f"{name} total")
@@ -65,7 +68,7 @@ def plot_dos(runs: dict[str, Dos], unit: str = "cm-1", title: str = ""):
     axes.set_xlabel(f"frequency ({label})")
     axes.set_ylabel(f"DOS (states/{label} per cell)")
     axes.set_ylim(bottom=0)
-    axes.legend(frameon=False, fontsize=8)
+    axes.legend(frameon=False, fontsize=8, loc="best")
     axes.set_title(title)
     return figure
 
@@ -75,9 +78,10 @@ def plot_heat_capacity(
     runs: dict[str, np.ndarray],
     references: list[HeatCapacity] = (),
     title: str = "",
-):
+) -> Figure:
     """Harmonic C_v (J/(mol K) per mole of molecules) against T, with measured references."""
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure = Figure(figsize=(6, 4))
+    axes = figure.subplots()
     for colour, (name, cv) in zip(COLOURS, runs.items(), strict=False):
         axes.plot(temperatures_K, cv, color=colour, label=f"{name} (harmonic $C_v$)")
     for marker, ref in zip("os^", references, strict=False):
@@ -103,6 +107,6 @@ def plot_heat_capacity(
     axes.set_ylabel("heat capacity (J mol$^{-1}$ K$^{-1}$)")
     axes.set_xlim(0, float(np.max(temperatures_K)))
     axes.set_ylim(bottom=0)
-    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.legend(frameon=False, fontsize=8, loc="best")
     axes.set_title(title)
     return figure

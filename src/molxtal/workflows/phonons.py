@@ -1,325 +1,72 @@
-"""Harmonic phonons by small displacements on supercells (phonopy), with resumable force sets.
+"""Harmonic phonons of a crystal: bands, DOS, thermal properties, isotopes, supercell scans.
 
-Units: frequencies in THz unless a name says otherwise, energies in eV or kJ/mol as named,
-displacements and lengths in Å. Every finished force set is written to a checkpoint folder
-(one ``.npy`` per displaced supercell, written atomically), keyed by everything that decides
-it, so a run that is killed and started again recomputes nothing that was finished.
+:func:`phonons` is the workflow of ``molxtal phonons`` and of the study's ice Ih step: force
+constants (:mod:`molxtal.workflows.force_constants`), then per set of masses the band structure,
+the DOS and the thermal properties, and optionally the same for a series of n×n×n supercells.
+Units: frequencies in THz unless a name says otherwise; energies per mole of molecules
+(``_kJ_per_mol``, ``_J_per_K_mol``) unless a name says ``cell``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
 from phonopy import Phonopy
-from phonopy.structure.atoms import PhonopyAtoms
 
 from molxtal.errors import MolxtalError
-from molxtal.io import atomic_write
 from molxtal.models import Model
-from molxtal.units import INVCM_PER_EV, MEV_PER_EV, THZ_PER_EV
+from molxtal.results import Result, ResultDir, Table
+from molxtal.structures import find_molecules
+from molxtal.workflows.force_constants import (
+    FREQUENCY_UNITS,
+    HOLDOUT_TOLERANCE,
+    DisplacementSettings,
+    PhononRun,
+    ProgressBar,
+    run_force_constants,
+    supercell_matrix,
+)
 
-#: Frequency unit conversions from THz.
-FREQUENCY_UNITS = {
-    "THz": 1.0,
-    "cm-1": INVCM_PER_EV / THZ_PER_EV,
-    "meV": MEV_PER_EV / THZ_PER_EV,
-}
-#: Random-displacement amplitude (Å): small, so that the cubic force terms, which only ± pairs
-#: would cancel, stay ~1e-4 of the harmonic ones (CHGNet on ice: ratio ≈ 15 Å⁻¹ × amplitude);
-#: needs float64 forces.
-RANDOM_AMPLITUDE = 1e-5
-#: Held-out force error (relative RMS) above which a random-displacement fit is not trusted.
-HOLDOUT_TOLERANCE = 0.05
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from molxtal.data.heat_capacity import HeatCapacity
+
 #: Isotope shorthands: element -> mass (amu). D: 2.01410178 amu (CODATA/NIST).
 ISOTOPES = {"D2O": {"H": 2.01410178}, "H2O": {}}
+#: Temperature (K) of the free energy and heat capacity in the supercell-scan table.
+SCAN_TEMPERATURE_K = 300.0
 
 
-# --------------------------------------------------------------------------- set-up
+def columns_to_rows(columns: dict[str, Sequence]) -> list[dict[str, Any]]:
+    """Columns of equal length -> one dict per row (a CSV table)."""
+    return [dict(zip(columns, v, strict=True)) for v in zip(*columns.values(), strict=True)]
 
 
-def supercell_matrix(spec: Sequence[int] | Sequence[Sequence[int]]) -> np.ndarray:
-    """A 3x3 integer supercell matrix from 3 diagonal entries or 9 entries (row-major)."""
-    values = np.array(spec, dtype=int).reshape(-1)
-    if values.size == 3:
-        matrix = np.diag(values)
-    elif values.size == 9:
-        matrix = values.reshape(3, 3)
-    else:
-        raise MolxtalError(f"supercell needs 3 or 9 integers, got {values.size}")
-    if round(abs(np.linalg.det(matrix))) < 1:
-        raise MolxtalError(f"supercell matrix {matrix.tolist()} is singular")
-    return matrix
+# --------------------------------------------------------------------------- isotopes
 
 
-def min_length_supercell(atoms: Atoms, min_length: float) -> np.ndarray:
-    """Smallest diagonal supercell whose three perpendicular widths are all >= ``min_length`` Å."""
-    volume = abs(np.linalg.det(atoms.cell))
-    cell = np.array(atoms.cell)
-    areas = [np.linalg.norm(np.cross(cell[(i + 1) % 3], cell[(i + 2) % 3])) for i in range(3)]
-    widths = [volume / area for area in areas]
-    return np.diag([max(1, int(np.ceil(min_length / w - 1e-9))) for w in widths])
-
-
-def to_phonopy_atoms(atoms: Atoms) -> PhonopyAtoms:
-    return PhonopyAtoms(
-        symbols=atoms.get_chemical_symbols(),
-        cell=np.array(atoms.cell),
-        scaled_positions=atoms.get_scaled_positions(),
-        masses=atoms.get_masses(),
-    )
-
-
-def to_ase_atoms(cell: PhonopyAtoms) -> Atoms:
-    return Atoms(
-        symbols=cell.symbols,
-        cell=cell.cell,
-        scaled_positions=cell.scaled_positions,
-        masses=cell.masses,
-        pbc=True,
-    )
-
-
-@dataclass
-class DisplacementSettings:
-    """How the force constants are obtained.
-
-    ``method``: ``systematic`` (phonopy's symmetry-reduced single-atom displacements),
-    ``random`` (all atoms displaced by ``amplitude_angstrom`` in random directions, fitted with
-    symfc after subtracting the forces of the undisplaced supercell) or ``hessian`` (the
-    model's analytic supercell Hessian; MACE). ``amplitude_angstrom=None``: 0.01 Å systematic,
-    :data:`RANDOM_AMPLITUDE` random. ``plusminus``: ``True``, ``False`` or ``"auto"``
-    (phonopy decides by symmetry; systematic only). ``snapshots``: random supercells in the fit
-    (``None``: ``snapshot_factor`` times the symfc minimum); ``holdout`` more are computed only
-    to test the fit.
-    """
-
-    supercell: np.ndarray
-    amplitude_angstrom: float | None = None
-    plusminus: bool | str = True
-    method: str = "systematic"
-    snapshots: int | None = None
-    seed: int = 0
-    snapshot_factor: float = 2.2
-    holdout: int = 2
-
-    @property
-    def amplitude(self) -> float:
-        """Displacement amplitude (Å)."""
-        if self.amplitude_angstrom is not None:
-            return self.amplitude_angstrom
-        return RANDOM_AMPLITUDE if self.method == "random" else 0.01
-
-
-def minimum_snapshots(phonon: Phonopy) -> int:
-    """symfc's count of random supercells for the second-order force constants.
-
-    symfc's basis size (independent force-constant elements after symmetry) divided by the
-    3 N_atoms force components one supercell gives. It is a lower bound, not enough in practice:
-    on P1 ice Ih (36 atoms) symfc's fit returned zero force constants from 78 supercells (count
-    54) and was exact from 110, hence the default factor 2.2.
-    """
-    from phonopy.interface.symfc import SymfcFCSolver
-
-    solver = SymfcFCSolver(phonon.supercell, symmetry=phonon.symmetry)
-    return int(solver.estimate_numbers_of_supercells(orders=[2])[2])
-
-
-def random_snapshots(phonon: Phonopy, settings: DisplacementSettings) -> int:
-    """Random supercells in the fit: ``snapshots``, or ``snapshot_factor`` × symfc minimum."""
-    return settings.snapshots or int(np.ceil(settings.snapshot_factor * minimum_snapshots(phonon)))
-
-
-def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
-    """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated.
-
-    Random displacements: ``random_snapshots + holdout`` supercells, one direction each (a ±
-    pair would repeat the harmonic information of one snapshot); ``hessian`` generates none.
-    """
-    phonon = Phonopy(
-        to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
-    )
-    if settings.method == "systematic":
-        phonon.generate_displacements(distance=settings.amplitude, is_plusminus=settings.plusminus)
-    elif settings.method == "random":
-        phonon.generate_displacements(
-            distance=settings.amplitude,
-            number_of_snapshots=random_snapshots(phonon, settings) + settings.holdout,
-            random_seed=settings.seed,
-            is_plusminus=False,
-        )
-    elif settings.method != "hessian":
-        raise MolxtalError(
-            f"unknown displacement method '{settings.method}'; choose systematic, random or hessian"
-        )
-    return phonon
-
-
-# --------------------------------------------------------------------------- force sets
-
-
-def checkpoint_key(phonon: Phonopy, model: Model, settings: DisplacementSettings) -> str:
-    """SHA-256 of what decides the force sets: structure, displacements, model and dtype."""
-    digest = hashlib.sha256()
-    cell = phonon.unitcell
-    for array in (cell.numbers, cell.cell, cell.scaled_positions, settings.supercell):
-        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
-    for supercell in phonon.supercells_with_displacements or []:  # none for hessian
-        digest.update(np.ascontiguousarray(supercell.positions, dtype=float).tobytes())
-    identity = [model.name, model.sha256, model.dtype, model.dispersion, settings.method]
-    digest.update(json.dumps(identity, default=str).encode())
-    return digest.hexdigest()[:24]
-
-
-@dataclass
-class ForceSets:
-    """Forces (eV/Å) on each displaced supercell (and the undisplaced one when asked for), and
-    how many supercells were computed in this call and loaded from the checkpoint."""
-
-    forces: np.ndarray
-    n_computed: int
-    n_loaded: int
-    checkpoint: Path | None
-    perfect: np.ndarray | None = None
-
-
-def compute_force_sets(
-    phonon: Phonopy,
-    model: Model,
-    checkpoint: str | os.PathLike | None = None,
-    progress: Callable[[int], None] | None = None,
-    perfect: bool = False,
-) -> ForceSets:
-    """Forces on every displaced supercell with ``model`` (loaded once), checkpointed.
-
-    ``checkpoint`` is a folder; each finished supercell ``i`` is saved as ``forces_{i}.npy``
-    (atomic rename), and supercells already there are loaded, not recomputed. ``perfect``: the
-    undisplaced supercell too (``forces_perfect.npy``), first. ``progress(n)`` is called after
-    each supercell with the number just finished (loaded ones count at the start).
-    """
-    cells = {f"forces_{i:05d}": c for i, c in enumerate(phonon.supercells_with_displacements)}
-    if perfect:
-        cells = {"forces_perfect": phonon.supercell, **cells}
-    folder = Path(checkpoint) if checkpoint is not None else None
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-    forces: dict[str, np.ndarray] = {}
-    for name in cells:
-        if folder is not None and (folder / f"{name}.npy").is_file():
-            forces[name] = np.load(folder / f"{name}.npy")
-    n_loaded = len(forces)
-    if progress is not None and n_loaded:
-        progress(n_loaded)
-    n_computed = 0
-    with model.forces_only():
-        for name, supercell in cells.items():
-            if name in forces:
-                continue
-            work = model.attach(to_ase_atoms(supercell), "the supercell")
-            result = np.array(work.get_forces(), dtype=np.float64)
-            if folder is not None:
-                with atomic_write(folder / f"{name}.npy", "wb") as handle:
-                    np.save(handle, result)
-            forces[name] = result
-            n_computed += 1
-            if progress is not None:
-                progress(1)
-    displaced = np.array([forces[name] for name in cells if name != "forces_perfect"])
-    return ForceSets(displaced, n_computed, n_loaded, folder, forces.get("forces_perfect"))
-
-
-# --------------------------------------------------------------------------- force constants
-
-
-def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
-    """The three frequencies (cm⁻¹) of smallest magnitude at Γ (zero for a perfect sum rule)."""
-    phonon.run_qpoints([[0.0, 0.0, 0.0]])
-    frequencies = phonon.qpoints.frequencies[0] * FREQUENCY_UNITS["cm-1"]
-    return frequencies[np.argsort(np.abs(frequencies))[:3]]
-
-
-@dataclass
-class ForceConstantResult:
-    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced.
-
-    ``holdout_error``: random displacements only, the relative RMS error of the fitted force
-    constants in predicting the forces (less those of the undisplaced supercell) of supercells
-    left out of the fit: a check that the snapshots suffice (0 for an exactly harmonic model).
-    ``n_fitted``: supercells in the fit.
-    """
-
-    acoustic_before_cm1: np.ndarray
-    acoustic_after_cm1: np.ndarray
-    fc_calculator: str
-    holdout_error: float | None = None
-    n_fitted: int | None = None
-
-    @property
-    def acoustic_max_cm1(self) -> float:
-        return float(np.abs(self.acoustic_after_cm1).max())
-
-
-def produce_force_constants(
-    phonon: Phonopy, forces: np.ndarray, fc_calculator: str = "traditional"
-) -> ForceConstantResult:
-    """Force constants from ``forces``; the acoustic sum rule is enforced by phonopy.
-
-    ``traditional`` is phonopy's finite-difference fit, then ``symmetrize_force_constants``
-    (translational invariance and index permutation); ``symfc`` fits with symfc, which imposes
-    the sum rule in the fit itself (then before and after are the same numbers).
-    """
-    phonon.forces = forces
-    phonon.produce_force_constants(
-        fc_calculator=fc_calculator, show_drift=False, fc_calculator_log_level=0
-    )
-    before = acoustic_gamma_cm1(phonon)
-    if fc_calculator == "traditional":
-        phonon.symmetrize_force_constants(show_drift=False)
-    return ForceConstantResult(before, acoustic_gamma_cm1(phonon), fc_calculator)
-
-
-def fit_random(
-    phonon: Phonopy, forces: np.ndarray, perfect: np.ndarray, holdout: int
-) -> ForceConstantResult:
-    """symfc fit of the random supercells but the last ``holdout``, tested on those.
-
-    ``perfect`` (forces of the undisplaced supercell, eV/Å) is subtracted first, so residual
-    forces of an unrelaxed cell do not enter the fit. Phonopy's dataset keeps only the fitted
-    supercells (with the subtracted forces), so ``phonopy.load`` with symfc reproduces the fit.
-    """
-    displacements = np.array(phonon.displacements)
-    delta = np.asarray(forces) - perfect
-    n_fit = len(displacements) - holdout
-    if n_fit < 1:
-        raise MolxtalError(f"{len(displacements)} random supercells leave none after {holdout}")
-    phonon.dataset = {"displacements": displacements[:n_fit], "forces": delta[:n_fit]}
-    phonon.produce_force_constants(fc_calculator="symfc", fc_calculator_log_level=0)
-    error = None
-    if holdout:
-        predicted = -np.einsum("ijab,sjb->sia", phonon.force_constants, displacements[n_fit:])
-        error = float(np.linalg.norm(predicted - delta[n_fit:]) / np.linalg.norm(delta[n_fit:]))
-    acoustic = acoustic_gamma_cm1(phonon)
-    return ForceConstantResult(acoustic, acoustic, "symfc", error, n_fit)
-
-
-def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
-    """Compact force constants (eV/Å², (N_prim, N_super, 3, 3)): analytic Hessian rows.
-
-    Only the rows of the primitive cell's atoms are computed (the others follow by lattice
-    translation). A model without analytic Hessian rows (MACE has them) is refused.
-    """
-    supercell = to_ase_atoms(phonon.supercell)
-    rows = (3 * np.asarray(phonon.primitive.p2s_map)[:, None] + np.arange(3)).ravel()
-    hessian = model.hessian_rows(supercell, rows)
-    n_prim, n_super = len(phonon.primitive), len(supercell)
-    return hessian.reshape(n_prim, 3, n_super, 3).transpose(0, 2, 1, 3)
+def isotope_masses(masses: Sequence[str] = (), isotope: str | None = None) -> dict[str, float]:
+    """Element masses (amu) from an ``isotope`` shorthand (:data:`ISOTOPES`) and ``masses``
+    items ``ELEMENT=amu``; the items win."""
+    if isotope is not None and isotope not in ISOTOPES:
+        raise MolxtalError(f"unknown --isotope '{isotope}'; choose one of {', '.join(ISOTOPES)}")
+    result = dict(ISOTOPES[isotope]) if isotope else {}
+    for item in masses:
+        element, _, value = item.partition("=")
+        try:
+            result[element.strip()] = float(value)
+        except ValueError:
+            raise MolxtalError(f"--mass '{item}' is not ELEMENT=MASS (amu)") from None
+    return result
 
 
 def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
@@ -334,58 +81,18 @@ def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
     return copy
 
 
-# --------------------------------------------------------------------------- relaxation
-
-
-@dataclass
-class Relaxation:
-    """Pre-relaxation record: energies (eV), max force (eV/Å), steps, convergence."""
-
-    atoms: Atoms
-    mode: str
-    fmax_target: float
-    fmax_final: float
-    steps: int
-    converged: bool
-    energy_initial_eV: float
-    energy_final_eV: float
-
-
-def relax(
-    atoms: Atoms, model: Model, mode: str = "positions", fmax: float = 1e-3, steps: int = 2000
-) -> Relaxation:
-    """Relax positions (``positions``) or positions and cell (``cell``, ASE FrechetCellFilter)."""
-    from ase.filters import FrechetCellFilter
-    from ase.optimize import BFGS
-
-    work = model.attach(atoms)
-    energy_initial = float(work.get_potential_energy())
-    if mode == "cell":
-        target = FrechetCellFilter(work)
-    elif mode == "positions":
-        target = work
-    else:
-        raise MolxtalError(f"unknown relaxation mode '{mode}'; choose positions or cell")
-    optimizer = BFGS(target, logfile=None)
-    converged = bool(optimizer.run(fmax=fmax, steps=steps))
-    final = float(np.sqrt((target.get_forces() ** 2).sum(axis=1).max()))
-    relaxed = work.copy()
-    relaxed.calc = None
-    return Relaxation(
-        relaxed,
-        mode,
-        fmax,
-        final,
-        optimizer.nsteps,
-        converged,
-        energy_initial,
-        float(work.get_potential_energy()),
-    )
+def mass_variants(
+    phonon: Phonopy, masses: dict[str, float], isotope: str | None = None
+) -> dict[str, Phonopy]:
+    """The phonons with natural masses and, if ``masses`` are given, with those: named
+    ``natural`` (``H2O`` beside ``D2O``) and ``isotope`` (or ``isotopes``)."""
+    variants = {"H2O" if masses and isotope == "D2O" else "natural": phonon}
+    if masses:
+        variants[isotope or "isotopes"] = with_masses(phonon, masses)
+    return variants
 
 
 # --------------------------------------------------------------------------- bands, DOS, thermal
-
-
 def lattice_path_points(cell: np.ndarray) -> dict[str, np.ndarray]:
     """High-symmetry labels of the Bravais lattice of ``cell`` (seekpath), in ``cell``'s basis.
 
@@ -504,31 +211,47 @@ def run_dos(phonon: Phonopy, mesh: Sequence[int], sigma_THz: float | None = None
 
 @dataclass
 class Thermal:
-    """Harmonic thermodynamics per cell (kJ/mol of cells, J/K/mol of cells) and per molecule.
+    """Harmonic thermodynamics of the cell (``*_cell_*``: per mole of cells) and per molecule.
 
-    ``F`` quantum (thesis eq. 22) and ``F_classical`` (eq. 23); ``zpe_kJmol`` per cell.
+    ``F`` quantum (thesis eq. 22) and ``F_classical`` (eq. 23).
     """
 
     temperatures_K: np.ndarray
-    free_energy_kJmol: np.ndarray
-    free_energy_classical_kJmol: np.ndarray
-    entropy_JKmol: np.ndarray
-    heat_capacity_JKmol: np.ndarray
-    internal_energy_kJmol: np.ndarray
-    zpe_kJmol: float
+    free_energy_cell_kJ_per_mol: np.ndarray
+    free_energy_classical_cell_kJ_per_mol: np.ndarray
+    entropy_cell_J_per_K_mol: np.ndarray
+    heat_capacity_cell_J_per_K_mol: np.ndarray
+    internal_energy_cell_kJ_per_mol: np.ndarray
+    zpe_cell_kJ_per_mol: float
     molecules_per_cell: int
 
+    @property
+    def zpe_kJ_per_mol(self) -> float:
+        """Zero-point energy per mole of molecules (kJ/mol)."""
+        return self.zpe_cell_kJ_per_mol / self.molecules_per_cell
+
     def per_molecule(self) -> dict[str, np.ndarray]:
-        """The same quantities per mole of molecules."""
+        """The same quantities per mole of molecules, against T (K)."""
         n = self.molecules_per_cell
         return {
             "T_K": self.temperatures_K,
-            "C_v_J_per_K_mol": self.heat_capacity_JKmol / n,
-            "F_kJ_per_mol": self.free_energy_kJmol / n,
-            "F_classical_kJ_per_mol": self.free_energy_classical_kJmol / n,
-            "S_J_per_K_mol": self.entropy_JKmol / n,
-            "U_kJ_per_mol": self.internal_energy_kJmol / n,
+            "C_v_J_per_K_mol": self.heat_capacity_cell_J_per_K_mol / n,
+            "F_kJ_per_mol": self.free_energy_cell_kJ_per_mol / n,
+            "F_classical_kJ_per_mol": self.free_energy_classical_cell_kJ_per_mol / n,
+            "S_J_per_K_mol": self.entropy_cell_J_per_K_mol / n,
+            "U_kJ_per_mol": self.internal_energy_cell_kJ_per_mol / n,
         }
+
+    def at(self, key: str, temperature_K: float) -> float | None:
+        """``per_molecule()[key]`` at ``temperature_K``; None if it is not on the grid."""
+        k = int(np.argmin(np.abs(self.temperatures_K - temperature_K)))
+        if abs(self.temperatures_K[k] - temperature_K) > 1e-6:
+            return None
+        return float(self.per_molecule()[key][k])
+
+    def rows(self) -> list[dict[str, float]]:
+        """:meth:`per_molecule` as one dict per temperature (a CSV table)."""
+        return columns_to_rows(self.per_molecule())
 
 
 def run_thermal(
@@ -562,102 +285,27 @@ def run_thermal(
     )
 
 
-# --------------------------------------------------------------------------- one calculation
+# --------------------------------------------------------------------------- analysis
 
 
 @dataclass
-class PhononRun:
-    """A finished force-constant calculation and how long each stage took (s)."""
+class AnalysisSettings:
+    """What is computed from force constants: the band ``path`` (``auto``: seekpath, or labels
+    such as ``GAMMA-A-K``) with ``npoints`` per segment; the Γ-centred ``mesh`` of the DOS
+    (Gaussian ``sigma_THz``, or tetrahedra when None) and of the thermal properties, from 0 to
+    ``t_max_K`` every ``t_step_K`` (K); the frequency ``unit`` of figures and tables."""
 
-    phonon: Phonopy
-    settings: DisplacementSettings
-    force_sets: ForceSets
-    force_constants: ForceConstantResult
-    relaxation: Relaxation | None
-    timings_s: dict[str, float] = field(default_factory=dict)
+    path: str = "auto"
+    npoints: int = 101
+    mesh: Sequence[int] = (8, 8, 8)
+    sigma_THz: float | None = None
+    t_max_K: float = 300.0
+    t_step_K: float = 5.0
+    unit: str = "cm-1"
 
-    @property
-    def n_atoms_supercell(self) -> int:
-        return len(self.phonon.supercell)
-
-    @property
-    def n_displacements(self) -> int:
-        return len(self.force_sets.forces)
-
-
-def _hessian_stage(
-    phonon: Phonopy, model: Model, folder: Path | None, timings: dict[str, float]
-) -> tuple[ForceSets, ForceConstantResult]:
-    """Analytic force constants (checkpointed as ``hessian.npy``), then phonopy's sum rule."""
-    import time
-
-    t0 = time.perf_counter()
-    path = folder / "hessian.npy" if folder is not None else None
-    loaded = path is not None and path.is_file()
-    if loaded:
-        fc = np.load(path)
-    else:
-        fc = hessian_force_constants(phonon, model)
-        if path is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            with atomic_write(path, "wb") as handle:
-                np.save(handle, fc)
-    timings["hessian"] = time.perf_counter() - t0
-    phonon.force_constants = fc
-    before = acoustic_gamma_cm1(phonon)
-    phonon.symmetrize_force_constants(show_drift=False)
-    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian")
-    return ForceSets(np.zeros((0, len(fc), 3)), int(not loaded), int(loaded), folder), result
-
-
-def run_force_constants(
-    atoms: Atoms,
-    model: Model,
-    settings: DisplacementSettings,
-    checkpoint_root: str | os.PathLike | None = None,
-    relax_mode: str | None = None,
-    relax_fmax: float = 1e-3,
-    fc_calculator: str | None = None,
-    progress: Callable[[int], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
-) -> PhononRun:
-    """Optional relaxation, displacements, checkpointed force sets and force constants.
-
-    ``fc_calculator`` (systematic displacements only): ``traditional`` (default) or ``symfc``.
-    ``on_start(n)`` is called with the number of displaced supercells before the forces run.
-    """
-    import time
-
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    relaxation = None
-    if relax_mode:
-        relaxation = relax(atoms, model, relax_mode, relax_fmax)
-        atoms = relaxation.atoms
-        timings["relaxation"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    model.check_elements(atoms)
-    phonon = make_phonopy(atoms, settings)
-    timings["displacements"] = time.perf_counter() - t0
-    folder = None
-    if checkpoint_root is not None:
-        folder = Path(checkpoint_root) / checkpoint_key(phonon, model, settings)
-    if settings.method == "hessian":
-        force_sets, fc = _hessian_stage(phonon, model, folder, timings)
-        return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
-    if on_start is not None:
-        on_start(len(phonon.supercells_with_displacements) + (settings.method == "random"))
-    t0 = time.perf_counter()
-    random = settings.method == "random"
-    force_sets = compute_force_sets(phonon, model, folder, progress, perfect=random)
-    timings["forces"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    if random:
-        fc = fit_random(phonon, force_sets.forces, force_sets.perfect, settings.holdout)
-    else:
-        fc = produce_force_constants(phonon, force_sets.forces, fc_calculator or "traditional")
-    timings["force_constants"] = time.perf_counter() - t0
-    return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
+    def __post_init__(self):
+        if self.unit not in FREQUENCY_UNITS:
+            raise MolxtalError(f"unknown --unit '{self.unit}'; choose {', '.join(FREQUENCY_UNITS)}")
 
 
 @dataclass
@@ -670,27 +318,332 @@ class Analysis:
     timings_s: dict[str, float]
 
 
-def analyse(
-    phonon: Phonopy,
-    molecules_per_cell: int,
-    path: str = "auto",
-    npoints: int = 101,
-    mesh: Sequence[int] = (8, 8, 8),
-    sigma_THz: float | None = None,
-    t_max: float = 300.0,
-    t_step: float = 5.0,
-) -> Analysis:
-    """Band structure along ``path``, DOS and thermal properties on ``mesh``, each timed (s)."""
-    import time
-
+def analyse(phonon: Phonopy, molecules_per_cell: int, settings: AnalysisSettings) -> Analysis:
+    """Band structure, DOS and thermal properties as ``settings`` say, each timed (s)."""
     timings = {}
     t0 = time.perf_counter()
-    bands = run_bands(phonon, path, npoints)
+    bands = run_bands(phonon, settings.path, settings.npoints)
     timings["bands"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    thermal = run_thermal(phonon, mesh, molecules_per_cell, t_max=t_max, t_step=t_step)
+    thermal = run_thermal(
+        phonon, settings.mesh, molecules_per_cell, t_max=settings.t_max_K, t_step=settings.t_step_K
+    )
     timings["thermal"] = time.perf_counter() - t0
     t0 = time.perf_counter()  # DOS last: phonopy's write_*_dos then use this mesh
-    dos = run_dos(phonon, mesh, sigma_THz)
+    dos = run_dos(phonon, settings.mesh, settings.sigma_THz)
     timings["dos"] = time.perf_counter() - t0
     return Analysis(bands, dos, thermal, timings)
+
+
+def frequencies_at_labels(bands: Bands, unit: str = "cm-1") -> dict[str, list[float]]:
+    """Frequencies (``unit``) at each high-symmetry point of the path."""
+    points = {}
+    for (a, b), f in zip(bands.labels, bands.frequencies_THz, strict=True):
+        points.setdefault(a, (f[0] * FREQUENCY_UNITS[unit]).tolist())
+        points.setdefault(b, (f[-1] * FREQUENCY_UNITS[unit]).tolist())
+    return points
+
+
+def is_ice_ih(source: str) -> bool:
+    """Water ice Ih by name: a file under an ``Ih`` folder, or named like ``ice_ih``/``ice Ih``."""
+    text = source.lower().replace("-", "_").replace(" ", "_")
+    return "/ih/" in f"/{text}" or "ice_ih" in text or "iceih" in text
+
+
+def heat_capacity_references(source: str) -> list[HeatCapacity]:
+    """Measured heat capacities to draw beside the harmonic C_v: ice Ih's (Holzapfel & Klotz
+    2021, Flubacher 1960) when ``source`` names ice Ih (:func:`is_ice_ih`), else none."""
+    if not is_ice_ih(source):
+        return []
+    from molxtal.data import heat_capacity
+
+    return [heat_capacity.holzapfel_klotz_2021(), heat_capacity.flubacher_1960()]
+
+
+# --------------------------------------------------------------------------- the workflow
+
+
+@dataclass
+class ScanPoint:
+    """One n×n×n supercell of a supercell scan: force constants and analysis per masses."""
+
+    size: int
+    run: PhononRun
+    analyses: dict[str, Analysis]
+
+    @property
+    def first_bands(self) -> Bands:
+        """The band structure with natural masses."""
+        return next(iter(self.analyses.values())).bands
+
+    def row(self) -> dict[str, Any]:
+        """Atoms, displacements, acoustic Γ (cm⁻¹), and per masses the ZPE and, at
+        :data:`SCAN_TEMPERATURE_K`, F and C_v per mole of molecules (None off the T grid)."""
+        t = SCAN_TEMPERATURE_K
+        row = {
+            "supercell": self.size,
+            "n_atoms": self.run.n_atoms_supercell,
+            "n_displacements": self.run.n_displacements,
+            "acoustic_gamma_max_cm-1": self.run.force_constants.acoustic_max_cm1,
+        }
+        for name, a in self.analyses.items():
+            row[f"zpe_{name}_kJ_per_mol"] = a.thermal.zpe_kJ_per_mol
+            row[f"F_{t:g}K_{name}_kJ_per_mol"] = a.thermal.at("F_kJ_per_mol", t)
+            row[f"C_v_{t:g}K_{name}_J_per_K_mol"] = a.thermal.at("C_v_J_per_K_mol", t)
+        return row
+
+
+@dataclass
+class PhononResult(Result):
+    """Harmonic phonons of one crystal: the force-constant run, and per set of masses
+    (``variants``: natural first) the bands, DOS and thermal properties; optionally a
+    supercell scan. Thermodynamics per mole of molecules."""
+
+    source: str
+    title: str
+    n_atoms_cell: int
+    molecules_per_cell: int
+    run: PhononRun
+    settings: AnalysisSettings
+    variants: dict[str, Phonopy]
+    analyses: dict[str, Analysis]
+    scan: list[ScanPoint] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Analysis:
+        """The analysis with natural masses."""
+        return next(iter(self.analyses.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        run, fc = self.run, self.run.force_constants
+        thermal = {
+            name: {k: v.tolist() for k, v in a.thermal.per_molecule().items()}
+            for name, a in self.analyses.items()
+        }
+        zpe = {name: a.thermal.zpe_kJ_per_mol for name, a in self.analyses.items()}
+        return {
+            "structure": self.source,
+            "n_atoms_cell": self.n_atoms_cell,
+            "n_molecules_cell": self.molecules_per_cell,
+            "n_atoms_supercell": run.n_atoms_supercell,
+            "supercell_matrix": run.settings.supercell.tolist(),
+            "n_displacements": run.n_displacements,
+            "forces_computed": run.force_sets.n_computed,
+            "forces_from_checkpoint": run.force_sets.n_loaded,
+            "checkpoint": str(run.force_sets.checkpoint),
+            "fc_calculator": fc.fc_calculator,
+            "supercells_fitted": fc.n_fitted,
+            "holdout_force_error": fc.holdout_error,
+            "fit_trusted": self.fit_trusted,
+            "acoustic_gamma_before_cm-1": fc.acoustic_before_cm1,
+            "acoustic_gamma_after_cm-1": fc.acoustic_after_cm1,
+            "acoustic_gamma_max_cm-1": fc.acoustic_max_cm1,
+            "zpe_kJ_per_mol": zpe[next(iter(zpe))],
+            "zpe_by_masses_kJ_per_mol": zpe,
+            "thermal": thermal[next(iter(thermal))],
+            "thermal_by_masses": thermal,
+            "frequencies_at_points_cm-1": {
+                name: frequencies_at_labels(a.bands) for name, a in self.analyses.items()
+            },
+            "relaxation": None if run.relaxation is None else run.relaxation.to_dict(),
+            "timings_s": self.timings_s,
+            "supercell_scan": [
+                {**p.row(), "frequencies_at_points_cm-1": frequencies_at_labels(p.first_bands)}
+                for p in self.scan
+            ]
+            or None,
+        }
+
+    @property
+    def fit_trusted(self) -> bool:
+        """False when a random-displacement fit missed held-out forces by more than 5 %."""
+        error = self.run.force_constants.holdout_error
+        return error is None or error <= HOLDOUT_TOLERANCE
+
+    def summary(self) -> list[Table]:
+        run, fc = self.run, self.run.force_constants
+        notes = [] if run.relaxation is None else [run.relaxation.line()]
+        if not self.fit_trusted:
+            notes.append(
+                f"the random-displacement fit predicts held-out forces with "
+                f"{fc.holdout_error:.1%} error (> {HOLDOUT_TOLERANCE:.0%}): too few snapshots; "
+                "raise --snapshot-factor or use --displacements systematic"
+            )
+        rows = [
+            ["atoms in supercell", run.n_atoms_supercell],
+            ["displaced supercells", run.n_displacements],
+            ["computed now / from checkpoint", f"{run.force_sets.n_computed} / "
+             f"{run.force_sets.n_loaded}"],
+            ["acoustic at Γ before sum rule (cm⁻¹)", _join(fc.acoustic_before_cm1)],
+            ["acoustic at Γ after sum rule (cm⁻¹)", _join(fc.acoustic_after_cm1)],
+            ["supercells in the fit", fc.n_fitted if fc.n_fitted else run.n_displacements],
+        ]  # fmt: skip
+        if fc.holdout_error is not None:
+            rows.append(
+                ["held-out force error of the fit (relative RMS)", f"{fc.holdout_error:.2e}"]
+            )
+        t_max = self.first.thermal.temperatures_K[-1]
+        thermo = [
+            [name, f"{a.thermal.zpe_kJ_per_mol:.3f}", *(f"{a.thermal.per_molecule()[k][-1]:.3f}"
+             for k in ("F_kJ_per_mol", "F_classical_kJ_per_mol", "C_v_J_per_K_mol"))]
+            for name, a in self.analyses.items()
+        ]  # fmt: skip
+        tables = [
+            Table("Force constants", ["quantity", "value"], rows, notes),
+            Table(
+                f"Harmonic thermodynamics per mole of molecules (T = {t_max:g} K)",
+                ["masses", "ZPE (kJ/mol)", "F (kJ/mol)", "F classical (kJ/mol)", "C_v (J/(K mol))"],
+                thermo,
+            ),  # fmt: skip
+        ]
+        if self.scan:
+            tables.append(self._scan_table())
+        tables.append(
+            Table(
+                f"Timings ({run.n_atoms_supercell} atoms in supercell, "
+                f"{run.n_displacements} displacements)",
+                ["stage", "wall time (s)"],
+                [[name, f"{s:.2f}"] for name, s in self.timings_s.items()],
+            )
+        )
+        return tables
+
+    def _scan_table(self) -> Table:
+        t = SCAN_TEMPERATURE_K
+        names = list(self.analyses)
+        rows = []
+        for p in self.scan:
+            r = p.row()
+            rows.append(
+                [f"{p.size}×{p.size}×{p.size}", r["n_atoms"], r["n_displacements"],
+                 f"{r['acoustic_gamma_max_cm-1']:.2f}",
+                 *(" / ".join(_fmt(r[key.format(n)]) for n in names) for key in (
+                     "zpe_{}_kJ_per_mol", f"F_{t:g}K_{{}}_kJ_per_mol",
+                     f"C_v_{t:g}K_{{}}_J_per_K_mol"))]
+            )  # fmt: skip
+        masses = " / ".join(names)
+        return Table(
+            "Supercell convergence (per mole of molecules)",
+            ["supercell", "atoms", "displacements", "max |acoustic Γ| (cm⁻¹)",
+             f"ZPE {masses} (kJ/mol)", f"F({t:g} K) {masses} (kJ/mol)",
+             f"C_v({t:g} K) {masses} (J/(K mol))"],
+            rows,
+        )  # fmt: skip
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        tables = {f"thermal-{name}.csv": a.thermal.rows() for name, a in self.analyses.items()}
+        tables["timings.csv"] = [{"stage": k, "wall_s": s} for k, s in self.timings_s.items()]
+        if self.scan:
+            tables["supercell_scan.csv"] = [p.row() for p in self.scan]
+        return tables
+
+    def write_files(self, folder: ResultDir) -> None:
+        """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian,
+        else displacements and forces), and per masses ``band*.yaml``, ``total_dos*.dat``,
+        ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
+        hessian = self.run.settings.method == "hessian"
+        write_phonopy_file(
+            self.run.phonon, folder.file("phonopy_params.yaml"), "save",
+            settings={"force_constants": hessian},
+        )  # fmt: skip
+        for k, (name, variant) in enumerate(self.variants.items()):
+            suffix = "" if k == 0 else f"-{name}"
+            write_phonopy_file(
+                variant, folder.file(f"band{suffix}.yaml"), "write_yaml_band_structure"
+            )
+            write_phonopy_file(variant, folder.file(f"total_dos{suffix}.dat"), "write_total_dos")
+            write_phonopy_file(
+                variant, folder.file(f"projected_dos{suffix}.dat"), "write_projected_dos"
+            )
+        if self.run.relaxation is not None:
+            folder.write_atoms("relaxed.extxyz", self.run.relaxation.atoms)
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        from molxtal.plotting import phonons as plots
+
+        unit, title = self.settings.unit, self.title
+        cv = {k: a.thermal.per_molecule()["C_v_J_per_K_mol"] for k, a in self.analyses.items()}
+        figures = {
+            "bands.png": lambda: plots.plot_bands(
+                {k: a.bands for k, a in self.analyses.items()}, unit, title
+            ),
+            "dos.png": lambda: plots.plot_dos(
+                {k: a.dos for k, a in self.analyses.items()}, unit, title
+            ),
+            "heat_capacity.png": lambda: plots.plot_heat_capacity(
+                self.first.thermal.temperatures_K, cv, heat_capacity_references(self.source), title
+            ),
+        }
+        if self.scan:
+            scan = {f"{p.size}×{p.size}×{p.size}": p.first_bands for p in self.scan}
+            figures["bands_supercell_scan.png"] = lambda: plots.plot_bands(scan, unit, title)
+        return figures
+
+
+def _join(values) -> str:
+    return ", ".join(f"{x:.3f}" for x in values)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def phonons(
+    atoms: Atoms,
+    model: Model,
+    settings: DisplacementSettings,
+    analysis: AnalysisSettings | None = None,
+    *,
+    checkpoints: str | os.PathLike | None = None,
+    relax: str | None = None,
+    relax_fmax: float = 1e-3,
+    fc_calculator: str | None = None,
+    masses: dict[str, float] | None = None,
+    isotope: str | None = None,
+    scan_sizes: Sequence[int] = (),
+    source: str = "crystal",
+    title: str = "",
+    progress: ProgressBar | None = None,
+) -> PhononResult:
+    """Harmonic phonons of ``atoms`` with ``model``.
+
+    Optionally relaxed first (``relax``: ``positions`` or ``cell``, to ``relax_fmax`` eV/Å);
+    force constants as ``settings`` say (force sets checkpointed under ``checkpoints``); then
+    bands, DOS and thermal properties (``analysis``) with natural masses and, if given, with
+    ``masses`` (amu per element; ``isotope`` names them). ``scan_sizes``: the same for each
+    n×n×n supercell of the same (relaxed) crystal. ``source`` names the structure (ice Ih gets
+    measured heat capacities in its figure); ``title`` heads the figures.
+    """
+    analysis = analysis or AnalysisSettings()
+    model.check_elements(atoms, source)
+    n_mol = find_molecules(atoms).count
+    run = run_force_constants(
+        atoms, model, settings, checkpoints, relax, relax_fmax, fc_calculator, progress
+    )
+    timings = dict(run.timings_s)
+    variants = mass_variants(run.phonon, masses or {}, isotope)
+    analyses = {}
+    for name, variant in variants.items():
+        analyses[name] = analyse(variant, n_mol, analysis)
+        timings.update({f"{k}[{name}]": s for k, s in analyses[name].timings_s.items()})
+    crystal = run.relaxation.atoms if run.relaxation is not None else atoms
+    scan = []
+    for n in scan_sizes:
+        t0 = time.perf_counter()
+        matrix = supercell_matrix([n, n, n])
+        if np.array_equal(matrix, settings.supercell):
+            scan.append(ScanPoint(n, run, analyses))
+            continue
+        point = run_force_constants(
+            crystal, model, replace(settings, supercell=matrix), checkpoints,
+            fc_calculator=fc_calculator, progress=progress,
+        )  # fmt: skip
+        point_variants = mass_variants(point.phonon, masses or {}, isotope)
+        scan.append(
+            ScanPoint(n, point, {k: analyse(v, n_mol, analysis) for k, v in point_variants.items()})
+        )
+        timings[f"scan_{n}x{n}x{n}"] = time.perf_counter() - t0
+    return PhononResult(
+        source, title, len(atoms), n_mol, run, analysis, variants, analyses, scan, timings
+    )

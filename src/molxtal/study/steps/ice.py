@@ -1,4 +1,5 @@
-"""Study steps: ice Ih phonons and sublimation."""
+"""Study steps: ice Ih phonons and sublimation, through the workflows of ``molxtal phonons``
+and ``molxtal sublimation``."""
 
 from __future__ import annotations
 
@@ -6,81 +7,52 @@ from pathlib import Path
 
 from molxtal.data import dmc_ice13
 from molxtal.models import Model
-from molxtal.study.steps import Step, Table, Values, register, save_figure
+from molxtal.study.steps import Step, Table, Values, register, write_result
+
+#: The structure's name in the results: DMC-ICE13's ice Ih cell (its figure gets the measured
+#: heat capacities of ice Ih).
+ICE_IH = "DMC-ICE13 ice Ih"
 
 # --------------------------------------------------------------------------- ice Ih phonons
 
 
 def _phonons(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.data import heat_capacity
-    from molxtal.plotting.phonons import plot_bands, plot_dos, plot_heat_capacity
-    from molxtal.workflows import phonons as ph
+    from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
+    from molxtal.workflows.phonons import ISOTOPES, AnalysisSettings, phonons
 
-    atoms = dmc_ice13.polymorph("Ih")
-    n_mol = dmc_ice13.MOLECULES_PER_CELL["Ih"]
-    options = {"path": p["path"], "npoints": p["npoints"], "mesh": p["mesh"]}
-    options |= {"sigma_THz": p["sigma_THz"], "t_max": 300.0, "t_step": 5.0}
-    values: Values = {"supercells": {}}
-    for n in p["supercells"]:
-        settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]), p["displacement"])
-        run = ph.run_force_constants(
-            atoms, model, settings, folder / "forces", "positions", p["relax_fmax"]
-        )
-        variants = {"H2O": run.phonon, "D2O": ph.with_masses(run.phonon, ph.ISOTOPES["D2O"])}
-        analyses = {k: ph.analyse(v, n_mol, **options) for k, v in variants.items()}
-        values["supercells"][f"{n}x{n}x{n}"] = {
-            "n_atoms": run.n_atoms_supercell,
-            "n_displacements": run.n_displacements,
-            "acoustic_gamma_max_cm-1": run.force_constants.acoustic_max_cm1,
-            **{
-                f"{k}_{q}": float(a.thermal.per_molecule()[q][-1])
-                for k, a in analyses.items()
-                for q in ("F_kJ_per_mol", "C_v_J_per_K_mol")
-            },
-            **{f"{k}_zpe_kJmol": a.thermal.zpe_kJmol / n_mol for k, a in analyses.items()},
-        }
-    largest = f"{n}x{n}x{n}"
-    cv = {k: a.thermal.per_molecule()["C_v_J_per_K_mol"] for k, a in analyses.items()}
-    refs = [heat_capacity.holzapfel_klotz_2021(), heat_capacity.flubacher_1960()]
-    title = f"ice Ih {largest}, {model.name}"
-    values["figures"] = [
-        save_figure(
-            folder,
-            "bands.png",
-            plot_bands,
-            {k: a.bands for k, a in analyses.items()},
-            "cm-1",
-            title,
-        ),  # fmt: skip
-        save_figure(
-            folder, "dos.png", plot_dos, {k: a.dos for k, a in analyses.items()}, "cm-1", title
-        ),  # fmt: skip
-        save_figure(
-            folder,
-            "heat_capacity.png",
-            plot_heat_capacity,
-            analyses["H2O"].thermal.temperatures_K,
-            cv,
-            refs,
-            title,
-        ),  # fmt: skip
-    ]
-    values["C_v_J_per_K_mol"] = {"T_K": analyses["H2O"].thermal.temperatures_K, **cv}
-    return values
+    n = max(p["supercells"])
+    result = phonons(
+        dmc_ice13.polymorph("Ih"),
+        model,
+        DisplacementSettings(supercell_matrix([n, n, n]), p["displacement"]),
+        AnalysisSettings(p["path"], p["npoints"], p["mesh"], p["sigma_THz"], 300.0, 5.0),
+        checkpoints=folder / "forces",
+        relax="positions",
+        relax_fmax=p["relax_fmax"],
+        masses=ISOTOPES["D2O"],
+        isotope="D2O",
+        scan_sizes=p["supercells"],
+        source=ICE_IH,
+        title=f"ice Ih, {model.name}",
+    )
+    return write_result(result, folder)
 
 
 def _phonon_table(values: dict[str, Values], p: dict) -> Table:
+    quantities = (("zpe", "kJ_per_mol"), ("F_300K", "kJ_per_mol"), ("C_v_300K", "J_per_K_mol"))
     rows = []
     for name, v in values.items():
-        for size, s in v["supercells"].items():
+        for s in v["supercell_scan"]:
+            n = s["supercell"]
             rows.append(
                 [
                     name,
-                    f"{size} ({s['n_atoms']} atoms, {s['n_displacements']} displacements)",
+                    f"{n}x{n}x{n} ({s['n_atoms']} atoms, {s['n_displacements']} displacements)",
                     f"{s['acoustic_gamma_max_cm-1']:.2f}",
-                    f"{s['H2O_zpe_kJmol']:.2f} / {s['D2O_zpe_kJmol']:.2f}",
-                    f"{s['H2O_F_kJ_per_mol']:.2f} / {s['D2O_F_kJ_per_mol']:.2f}",
-                    f"{s['H2O_C_v_J_per_K_mol']:.2f} / {s['D2O_C_v_J_per_K_mol']:.2f}",
+                    *(
+                        f"{s[f'{q}_H2O_{unit}']:.2f} / {s[f'{q}_D2O_{unit}']:.2f}"
+                        for q, unit in quantities
+                    ),
                 ]
             )
     return [
@@ -114,8 +86,7 @@ SUBLIMATION_273K_KJMOL = 51.06
 
 
 def _sublimation(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.thermo import plot_sublimation
-    from molxtal.workflows import phonons as ph
+    from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.sublimation import sublimation
 
     n = p["supercell"]
@@ -124,33 +95,29 @@ def _sublimation(model: Model, p: dict, folder: Path) -> Values:
         model,
         p["temperatures_K"],
         molecule=dmc_ice13.gas_molecule(),
-        settings=ph.DisplacementSettings(ph.supercell_matrix([n, n, n])),
+        settings=DisplacementSettings(supercell_matrix([n, n, n])),
         mesh=p["mesh"],
         checkpoint_root=folder / "forces",
         fmax=p["fmax"],
+        source=ICE_IH,
+        title=f"ice Ih, {model.name}",
     )
-    terms = result.terms_kJmol()
-    title = f"ice Ih, {model.name}"
-    return {
-        "terms_kJmol": terms,
-        "geometries": result.geometries(),
-        "figures": [save_figure(folder, "sublimation.png", plot_sublimation, terms, title)],
-    }
+    return write_result(result, folder)
 
 
 def _sublimation_table(values: dict[str, Values], p: dict) -> Table:
     rows = []
     for name, v in values.items():
-        terms = v["terms_kJmol"]
-        for k, t in enumerate(terms["T_K"]):
+        for row in v["by_temperature"].values():
+            t = row["T_K"]
             expected = SUBLIMATION_273K_KJMOL if abs(t - 273.16) < 1e-6 else None
-            dh = terms["dH_sub_kJmol"][k]
+            dh = row["dH_sub_kJ_per_mol"]
             rows.append(
                 [
                     name,
                     f"{t:g}",
-                    f"{-terms['E_latt_kJmol'][k]:.2f}",
-                    f"{terms['delta_TQN_kJmol'][k]:.2f}",
+                    f"{-row['E_latt_kJ_per_mol']:.2f}",
+                    f"{row['delta_TQN_kJ_per_mol']:.2f}",
                     f"{dh:.2f}" + ("" if expected is None else f" ({dh - expected:+.2f})"),
                     "-" if expected is None else f"{expected:.2f}",
                 ]
