@@ -6,7 +6,7 @@ import functools
 import inspect
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -129,6 +129,8 @@ def _with_model_options(command, name: str, single: bool):
         return command(*args, **{name: models[0] if single else models}, **kwargs)
 
     wrapper.__signature__ = inspect.signature(command).replace(parameters=own + shared)
+    # typer reads the annotations too: the model parameter's type may exist only for type checking
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
 
 
@@ -145,3 +147,13 @@ def with_model(command):
     """Like :func:`with_models` for a command that takes one model: it receives ``model``, and
     a second ``--model`` is refused before anything is loaded."""
     return _with_model_options(command, "model", single=True)
+
+
+#: How a crystal is treated before its energy is taken (molxtal.workflows.lattice_energy).
+GeometryOpt = Annotated[
+    Literal["fixed", "positions", "cell"],
+    typer.Option(help="Crystal: fixed (as given), positions (relax atoms) or cell (atoms + cell)."),
+]
+CrystalFmaxOpt = Annotated[
+    float, typer.Option(help="Force threshold (eV/Å) for relaxing the crystal.")
+]
