@@ -23,7 +23,7 @@ from molxtal.errors import MolxtalError
 from molxtal.models import Model
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import phonons as ph
-from molxtal.workflows.lattice_energy import relax_crystal
+from molxtal.workflows.relax import relax
 
 #: Volume scale factors V/V0 (more points on the expansion side, where T drives the crystal).
 VOLUME_SCALES = (0.97, 0.985, 1.0, 1.015, 1.03, 1.045)
@@ -97,7 +97,7 @@ def quasi_harmonic(
     """Relax the cell, then phonons at ``volume_scales`` × V0 and phonopy's QHA up to ``t_max``."""
     if len(volume_scales) < 5:
         raise MolxtalError(f"quasi-harmonic needs at least 5 volumes, got {len(volume_scales)}")
-    equilibrium, _ = relax_crystal(crystal, model, "cell", fmax=fmax, steps=MAX_STEPS)
+    equilibrium = relax(crystal, model, fmax, MAX_STEPS, mode="cell", what="crystal").atoms
     equilibrium.calc = None
     v0 = equilibrium.get_volume()
     # phonopy's QHA stops two temperatures before the last one given

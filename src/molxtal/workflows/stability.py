@@ -20,7 +20,7 @@ from molxtal.analysis.harmonic import Modes
 from molxtal.models import Model
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import phonons as ph
-from molxtal.workflows.lattice_energy import LatticeEnergy, lattice_energy
+from molxtal.workflows.lattice_energy import LatticeEnergyResult, lattice_energy
 from molxtal.workflows.sublimation import CRYSTAL_FMAX, solid_modes
 
 
@@ -29,7 +29,7 @@ class Polymorph:
     """One relaxed polymorph: its lattice energy and phonon modes per molecule."""
 
     name: str
-    lattice: LatticeEnergy
+    lattice: LatticeEnergyResult
     modes: Modes
     run: ph.PhononRun
 
@@ -41,7 +41,7 @@ class Polymorph:
         """E_latt + F_vib(T) + P V per molecule (kJ/mol)."""
         f_vib = self.modes.free_energy(np.asarray(temperatures, dtype=float)) * KJMOL_PER_EV
         pv = pressure_GPa * units.GPa * self.volume_A3 * KJMOL_PER_EV
-        return self.lattice.kJmol + f_vib + pv
+        return self.lattice.lattice_energy_kJ_per_mol + f_vib + pv
 
 
 def polymorphs(

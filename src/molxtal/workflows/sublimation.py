@@ -22,7 +22,13 @@ from molxtal.analysis.harmonic import Modes
 from molxtal.models import Model
 from molxtal.units import KJMOL_PER_EV, R_J_PER_MOL_K
 from molxtal.workflows import phonons as ph
-from molxtal.workflows.lattice_energy import GAS_FMAX, LatticeEnergy, lattice_energy, relax_molecule
+from molxtal.workflows.lattice_energy import (
+    GAS_FMAX,
+    MAX_STEPS,
+    LatticeEnergyResult,
+    lattice_energy,
+)
+from molxtal.workflows.relax import relax
 from molxtal.workflows.vibrations import Vibration, vibrations
 
 #: Force threshold (eV/Å) of the crystal relaxation before phonons.
@@ -61,7 +67,7 @@ class Sublimation:
     """ΔH_sub(T) and its parts; ``terms_kJmol()`` gives every column per molecule in kJ/mol."""
 
     temperatures_K: np.ndarray
-    lattice: LatticeEnergy
+    lattice: LatticeEnergyResult
     gas_vibration: Vibration
     gas: Modes
     solid: Modes
@@ -85,7 +91,7 @@ class Sublimation:
         e_vib_gas, e_vib_solid = zpe_gas + thermal_gas, zpe_solid + thermal_solid
         gas_rt = ideal_gas_rt_factor(self.linear) * rt
         delta_tqn = (e_vib_gas - e_vib_solid) + gas_rt
-        e_latt = np.full(n, self.lattice.kJmol)
+        e_latt = np.full(n, self.lattice.lattice_energy_kJ_per_mol)
         return {
             "T_K": t,
             "E_latt_kJmol": e_latt,
@@ -109,7 +115,11 @@ class Sublimation:
         """Which geometry each part used (the same relaxed structures throughout)."""
         gas = "given, relaxed here" if self.gas_relaxed_here else self.lattice.gas_source
         fmax = next(
-            (r.fmax_eV_per_angstrom for r in self.lattice.relaxations if r.what != "gas molecule"),
+            (
+                r.fmax_target_eV_per_angstrom
+                for r in self.lattice.relaxations
+                if r.what != "gas molecule"
+            ),
             None,
         )
         crystal = {
@@ -150,7 +160,7 @@ def sublimation(
     """
     gas = None
     if molecule is not None:
-        gas, _ = relax_molecule(molecule, model, gas_fmax)
+        gas = relax(molecule, model, gas_fmax, MAX_STEPS, what="gas molecule").atoms
         gas = Atoms(gas.numbers, positions=gas.positions, pbc=False)
     lattice = lattice_energy(crystal, model, gas, geometry, fmax=fmax, gas_fmax=gas_fmax)
     vibration = vibrations(lattice.gas, model, method=vibration_method)

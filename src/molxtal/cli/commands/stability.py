@@ -96,7 +96,7 @@ def stability_command(
             "reference": names[0],
             "polymorphs": {
                 p.name: {
-                    "E_latt_kJmol": p.lattice.kJmol,
+                    "E_latt_kJmol": p.lattice.lattice_energy_kJ_per_mol,
                     "volume_A3_per_molecule": p.volume_A3,
                     "molecules_per_cell": p.lattice.n_molecules,
                     "zpe_kJmol": p.modes.zpe_eV * KJMOL_PER_EV,
@@ -123,7 +123,8 @@ def stability_command(
     print_table(
         "Polymorphs (per molecule)",
         ["polymorph", "E_latt (kJ/mol)", "ZPE (kJ/mol)", "V (Å³)"],
-        [[p.name, f"{p.lattice.kJmol:.3f}", f"{payload['polymorphs'][p.name]['zpe_kJmol']:.3f}",
+        [[p.name, f"{p.lattice.lattice_energy_kJ_per_mol:.3f}",
+          f"{payload['polymorphs'][p.name]['zpe_kJmol']:.3f}",
           f"{p.volume_A3:.3f}"] for p in items],
     )  # fmt: skip
     step = max(1, len(t) // 10)

@@ -116,7 +116,7 @@ def sublimation_command(
             "linear_molecule": result.linear,
             "gas_RT_factor": ideal_gas_rt_factor(result.linear),
             "geometries": result.geometries(),
-            "E_latt_kJmol": result.lattice.kJmol,
+            "E_latt_kJmol": result.lattice.lattice_energy_kJ_per_mol,
             "lattice_converged": result.lattice.converged,
             "gas_frequencies_cm-1": result.gas_vibration.frequencies_cm1.tolist(),
             "gas_imaginary_modes": result.gas.n_dropped,
