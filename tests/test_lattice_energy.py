@@ -36,7 +36,7 @@ def test_size_consistency_2x2x2(chgnet):
     small = lattice_energy(cell, chgnet, molecule=gas)
     big = lattice_energy(cell.repeat((2, 2, 2)), chgnet, molecule=gas)
     assert big.n_molecules == 8 * small.n_molecules == 48
-    assert big.eV == pytest.approx(small.eV, abs=1e-6)
+    assert big.lattice_energy_eV == pytest.approx(small.lattice_energy_eV, abs=1e-6)
 
 
 def test_co2_crystal_extracted_gas(chgnet):
@@ -49,12 +49,14 @@ def test_co2_crystal_extracted_gas(chgnet):
     o = [a.index for a in gas if a.symbol == "O"]
     assert gas.get_angle(o[0], c, o[1]) == pytest.approx(180.0, abs=1.0)
     # Relaxing the gas lowers E_gas below the crystal's own (unrelaxed) molecule.
-    assert result.relaxations[0].energy_final_eV <= result.relaxations[0].energy_initial_eV
+    assert result.relaxations[0].energy_eV <= result.relaxations[0].energy_initial_eV
     # Bound crystal, of the order of the CO2 sublimation enthalpy (26 kJ/mol).
-    assert -45.0 < result.kJmol < -5.0
+    assert -45.0 < result.lattice_energy_kJ_per_mol < -5.0
     # Same number in kJ/mol, meV and eV.
-    assert result.kJmol == pytest.approx(result.eV * units.mol / units.kJ)
-    assert result.meV == pytest.approx(1000 * result.eV)
+    assert result.lattice_energy_kJ_per_mol == pytest.approx(
+        result.lattice_energy_eV * units.mol / units.kJ
+    )
+    assert result.lattice_energy_meV == pytest.approx(1000 * result.lattice_energy_eV)
 
 
 #: Lennard-Jones fcc lattice sums (Kittel): A12 = 12.13188, A6 = 14.45392.
@@ -74,7 +76,7 @@ def test_cell_relaxation_lennard_jones_argon():
     tail = 8 * np.pi * n * eps * sigma**6 / (3 * rc**3)
     shift = -0.5 * n * 4 / 3 * np.pi * rc**3 * 4 * eps * ((sigma / rc) ** 12 - (sigma / rc) ** 6)
     expected = -(A6**2) / A12 / 2 * eps + tail + shift
-    assert result.eV == pytest.approx(expected, rel=1e-3)
+    assert result.lattice_energy_eV == pytest.approx(expected, rel=1e-3)
     r_nn = (4 * result.volume_per_molecule_angstrom3) ** (1 / 3) / np.sqrt(2)
     assert r_nn / sigma == pytest.approx((2 * A12 / A6) ** (1 / 6), rel=2e-3)
     # Under pressure the crystal is denser and the converged stress is -P.
@@ -90,8 +92,9 @@ def test_co2_relax_positions(chgnet):
     gas = molecule("CO2")
     fixed = lattice_energy(co2_crystal(), chgnet, molecule=gas)
     positions = lattice_energy(co2_crystal(), chgnet, molecule=gas, geometry="positions")
-    assert positions.converged and positions.eV <= fixed.eV + 1e-9
-    assert positions.relaxations[0].final_max_force_eV_per_angstrom < 1e-2
+    assert positions.converged
+    assert positions.lattice_energy_eV <= fixed.lattice_energy_eV + 1e-9
+    assert positions.relaxations[0].fmax_eV_per_angstrom < 1e-2
 
 
 @pytest.mark.slow
@@ -144,4 +147,6 @@ def test_lattice_energy_cli(tmp_path, tiny_mace_path):
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text())["models"][tiny_mace_path.stem]
     assert data["gas_source"] == "given" and data["n_molecules"] == 4
-    assert data["E_latt_kJmol"] == pytest.approx(data["E_latt_eV"] * units.mol / units.kJ)
+    assert data["lattice_energy_kJ_per_mol"] == pytest.approx(
+        data["lattice_energy_eV"] * units.mol / units.kJ
+    )

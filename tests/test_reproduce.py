@@ -68,7 +68,8 @@ def test_ice13_matches_emt_driven_directly(study):
     cell, gas = dmc_ice13.polymorph("Ih"), dmc_ice13.gas_molecule()
     cell.calc, gas.calc = EMT(), EMT()
     expected = cell.get_potential_energy() / 12 - gas.get_potential_energy()
-    assert ice13["lattice_energy_kJmol"]["Ih"] == pytest.approx(expected * units.mol / units.kJ)
+    ih = next(iter(ice13["models"].values()))["polymorphs"]["Ih"]
+    assert ih["lattice_energy_kJ_per_mol"] == pytest.approx(expected * units.mol / units.kJ)
 
 
 def test_md_density_is_that_of_the_box(study):

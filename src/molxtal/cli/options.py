@@ -6,7 +6,7 @@ import functools
 import inspect
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -207,10 +207,6 @@ TemperaturesOpt = Annotated[
     str, typer.Option(help="Temperatures (K): START:STOP:STEP (STOP included) or a list 0,100.")
 ]
 PressuresOpt = Annotated[str, typer.Option(help="Pressures (GPa), e.g. '0 0.5'.")]
-GeometryOpt = Annotated[
-    str, typer.Option(help="Crystal: fixed, positions (relax atoms) or cell (atoms + cell).")
-]
-CrystalFmaxOpt = Annotated[float, typer.Option(help="Crystal relaxation threshold (eV/Å).")]
 DisplacementOpt = Annotated[float, typer.Option(help="Displacement amplitude (Å).")]
 
 
@@ -268,3 +264,13 @@ def parse_temperatures(text: str) -> list[float]:
     if values.size == 0 or (values < 0).any():
         raise MolxtalError(f"--temperatures '{text}': need at least one value, none negative")
     return values.tolist()
+
+
+#: How a crystal is treated before its energy is taken (molxtal.workflows.lattice_energy).
+GeometryOpt = Annotated[
+    Literal["fixed", "positions", "cell"],
+    typer.Option(help="Crystal: fixed (as given), positions (relax atoms) or cell (atoms + cell)."),
+]
+CrystalFmaxOpt = Annotated[
+    float, typer.Option(help="Force threshold (eV/Å) for relaxing the crystal.")
+]

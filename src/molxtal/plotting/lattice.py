@@ -1,21 +1,20 @@
-"""DMC-ICE13 figures: absolute and relative lattice energies, parity plot, MAE ranking.
+"""Lattice-energy figures: a parity plot for any set of crystals, and the DMC-ICE13 figures
+(absolute and relative lattice energies per polymorph, parity, MAE ranking).
 
-Energies in kJ/mol per H2O. ``models`` maps a model name to its lattice energy per phase;
-several models are drawn side by side in every figure.
+Energies in kJ/mol per H2O for DMC-ICE13. ``models`` maps a model name to its lattice energy
+per phase; several models are drawn side by side in every figure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from molxtal.analysis.ice13 import DMC, Ice13Stats, relative_to_ih  # noqa: E402
-from molxtal.data.dmc_ice13 import PHASES  # noqa: E402
+from molxtal.analysis.ice13 import DMC, Ice13Stats, relative_to_ih
+from molxtal.data.dmc_ice13 import PHASES
 
 Energies = Mapping[str, Mapping[str, float]]
 
@@ -36,7 +35,7 @@ def _per_phase(ax, series: Energies, reference_names: Sequence[str], ylabel: str
     ax.set_xticks(x, [f"{p}" for p in PHASES])
     ax.set_xlabel("ice polymorph")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
 
 
@@ -44,9 +43,10 @@ def _series(models: Energies, table: Energies, methods: Sequence[str]) -> dict:
     return {**{m: table[m] for m in [DMC, *methods]}, **models}
 
 
-def absolute_energies_figure(models: Energies, table: Energies, methods: Sequence[str]):
+def absolute_energies_figure(models: Energies, table: Energies, methods: Sequence[str]) -> Figure:
     """Absolute lattice energy per polymorph: DMC, the chosen DFT ``methods`` and the models."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     _per_phase(
         ax, _series(models, table, methods), [DMC, *methods], "E$_{latt}$ (kJ/mol per H$_2$O)"
     )
@@ -54,46 +54,104 @@ def absolute_energies_figure(models: Energies, table: Energies, methods: Sequenc
     return fig
 
 
-def relative_energies_figure(models: Energies, table: Energies, methods: Sequence[str]):
+def relative_energies_figure(models: Energies, table: Energies, methods: Sequence[str]) -> Figure:
     """Lattice energy relative to ice Ih per polymorph, as in the absolute figure."""
     series = {name: relative_to_ih(v) for name, v in _series(models, table, methods).items()}
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     _per_phase(ax, series, [DMC, *methods], "E$_{latt}$ − E$_{latt}$(Ih) (kJ/mol per H$_2$O)")
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_title("DMC-ICE13 relative lattice energies")
     return fig
 
 
-def parity_figure(models: Energies, reference: Mapping[str, float], reference_name: str):
-    """Model against reference: absolute (left) and relative-to-Ih (right) lattice energies."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8))
-    rel_ref = relative_to_ih(reference)
-    for ax, kind in zip(axes, ("absolute", "relative to Ih"), strict=True):
-        ref = reference if kind == "absolute" else rel_ref
-        lows, highs = [min(ref.values())], [max(ref.values())]
-        for name, values in models.items():
-            vals = values if kind == "absolute" else relative_to_ih(values)
-            ax.scatter([ref[p] for p in PHASES], [vals[p] for p in PHASES], label=name, s=25)
-            for p in PHASES:
-                ax.annotate(
-                    p, (ref[p], vals[p]), fontsize=6, xytext=(2, 2), textcoords="offset points"
-                )
-            lows.append(min(vals.values()))
-            highs.append(max(vals.values()))
-        span = [min(lows) - 1.0, max(highs) + 1.0]
-        ax.plot(span, span, color="black", linewidth=0.8, label="y = x")
-        ax.set_xlabel(f"{reference_name} (kJ/mol per H$_2$O)")
-        ax.set_ylabel("model (kJ/mol per H$_2$O)")
-        ax.set_title(f"lattice energy, {kind}")
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
+def parity_axes(
+    ax: Axes,
+    models: Energies,
+    reference: Mapping[str, float],
+    reference_name: str,
+    unit: str = "kJ/mol",
+    xerr: Mapping[str, float] | None = None,
+    yerr: Mapping[str, Mapping[str, float]] | None = None,
+) -> None:
+    """Each model's values against ``reference`` on ``ax``, one point per label of
+    ``reference`` (annotated with the label), and the line y = x. Values in ``unit``.
+
+    ``xerr``: label -> uncertainty of the reference; ``yerr``: model -> label -> uncertainty of
+    that model's value (same unit); either draws error bars where given.
+    """
+    labels = list(reference)
+    lows, highs = [min(reference.values())], [max(reference.values())]
+    for name, values in models.items():
+        x, y = [reference[k] for k in labels], [values[k] for k in labels]
+        if xerr is None and (yerr is None or name not in yerr):
+            ax.scatter(x, y, label=name, s=25)
+        else:
+            ax.errorbar(
+                x,
+                y,
+                xerr=None if xerr is None else [xerr.get(k, 0.0) for k in labels],
+                yerr=None
+                if yerr is None or name not in yerr
+                else [yerr[name].get(k, 0.0) for k in labels],
+                fmt="o",
+                markersize=4,
+                capsize=2,
+                label=name,
+            )
+        for k in labels:
+            ax.annotate(
+                k, (reference[k], values[k]), fontsize=6, xytext=(2, 2), textcoords="offset points"
+            )
+        lows.append(min(y))
+        highs.append(max(y))
+    span = [min(lows) - 1.0, max(highs) + 1.0]
+    ax.plot(span, span, color="black", linewidth=0.8, label="y = x")
+    ax.set_xlabel(f"{reference_name} ({unit})")
+    ax.set_ylabel(f"model ({unit})")
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+
+
+def parity_figure(
+    models: Energies,
+    reference: Mapping[str, float],
+    reference_name: str,
+    unit: str = "kJ/mol",
+    title: str = "lattice energy",
+    xerr: Mapping[str, float] | None = None,
+    yerr: Mapping[str, Mapping[str, float]] | None = None,
+) -> Figure:
+    """One parity plot of any labelled values (e.g. crystals): see :func:`parity_axes`."""
+    fig = Figure(figsize=(5.5, 4.8))
+    ax = fig.subplots()
+    parity_axes(ax, models, reference, reference_name, unit, xerr, yerr)
+    ax.set_title(title)
     return fig
 
 
-def ranking_figure(published: Mapping[str, Ice13Stats], models: Mapping[str, Ice13Stats]):
+def ice13_parity_figure(
+    models: Energies, reference: Mapping[str, float], reference_name: str
+) -> Figure:
+    """DMC-ICE13 models against the reference: absolute (left) and relative-to-Ih (right)."""
+    fig = Figure(figsize=(10, 4.8))
+    for ax, kind in zip(fig.subplots(1, 2), ("absolute", "relative to Ih"), strict=True):
+        relative = kind != "absolute"
+        parity_axes(
+            ax,
+            {n: relative_to_ih(v) if relative else v for n, v in models.items()},
+            relative_to_ih(reference) if relative else reference,
+            reference_name,
+            "kJ/mol per H$_2$O",
+        )
+        ax.set_title(f"lattice energy, {kind}")
+    return fig
+
+
+def ranking_figure(published: Mapping[str, Ice13Stats], models: Mapping[str, Ice13Stats]) -> Figure:
     """MAE against DMC of every published method and of the models (highlighted), sorted."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.2 * (len(published) + len(models)) + 1.5))
-    for ax, kind in zip(axes, ("absolute", "relative"), strict=True):
+    fig = Figure(figsize=(11, 0.2 * (len(published) + len(models)) + 1.5))
+    for ax, kind in zip(fig.subplots(1, 2), ("absolute", "relative"), strict=True):
         entries = [(name, getattr(s, kind).mae, False) for name, s in published.items()]
         entries += [(name, getattr(s, kind).mae, True) for name, s in models.items()]
         entries.sort(key=lambda e: e[1], reverse=True)

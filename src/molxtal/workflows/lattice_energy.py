@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-from ase import Atoms, units
-from ase.filters import FrechetCellFilter
-from ase.optimize import BFGS
+from ase import Atoms
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
+from molxtal.results import Result, ResultDir, Table
 from molxtal.structures import Molecules, find_molecules
 from molxtal.units import KJMOL_PER_EV, MEV_PER_EV
+from molxtal.workflows.relax import Relaxation, relax
 
+#: How the crystal is treated: as given, atoms relaxed, or atoms and cell relaxed.
 GEOMETRIES = ("fixed", "positions", "cell")
 #: Force threshold (eV/Å) for relaxing the gas molecule, and for the crystal by default.
 GAS_FMAX = 1e-3
@@ -30,25 +31,13 @@ MAX_STEPS = 500
 
 
 @dataclass
-class Relaxation:
-    """How a BFGS relaxation ended: forces in eV/Å, energies in eV, volume in Å³."""
+class LatticeEnergyResult(Result):
+    """E_latt = E_crystal / N_mol - E_gas (per molecule) of one crystal with one model, and how
+    it was obtained. ``crystal`` and ``gas`` are the final structures; energies in eV (the
+    crystal's per cell), volume in Å³."""
 
-    what: str
-    converged: bool
-    steps: int
-    fmax_eV_per_angstrom: float
-    final_max_force_eV_per_angstrom: float
-    energy_initial_eV: float
-    energy_final_eV: float
-    volume_initial_angstrom3: float | None = None
-    volume_final_angstrom3: float | None = None
-    pressure_GPa: float | None = None
-
-
-@dataclass
-class LatticeEnergy:
-    """E_latt = E_crystal / N_mol - E_gas (eV per molecule) and how it was obtained."""
-
+    model: str
+    source: str
     formula: str
     n_molecules: int
     n_atoms: int
@@ -62,20 +51,109 @@ class LatticeEnergy:
     gas: Atoms
 
     @property
-    def eV(self) -> float:
+    def lattice_energy_eV(self) -> float:
         return self.crystal_energy_eV / self.n_molecules - self.gas_energy_eV
 
     @property
-    def kJmol(self) -> float:
-        return self.eV * KJMOL_PER_EV
+    def lattice_energy_kJ_per_mol(self) -> float:
+        return self.lattice_energy_eV * KJMOL_PER_EV
 
     @property
-    def meV(self) -> float:
-        return self.eV * MEV_PER_EV
+    def lattice_energy_meV(self) -> float:
+        return self.lattice_energy_eV * MEV_PER_EV
 
     @property
     def converged(self) -> bool:
         return all(r.converged for r in self.relaxations)
+
+    def numbers(self) -> dict[str, Any]:
+        """The numbers of this model without the relaxation records (one CSV row)."""
+        return {
+            "model": self.model,
+            "crystal": self.source,
+            "formula": self.formula,
+            "n_molecules": self.n_molecules,
+            "n_atoms": self.n_atoms,
+            "crystal_energy_eV": self.crystal_energy_eV,
+            "gas_energy_eV": self.gas_energy_eV,
+            "gas_source": self.gas_source,
+            "geometry": self.geometry,
+            "volume_per_molecule_angstrom3": self.volume_per_molecule_angstrom3,
+            "lattice_energy_eV": self.lattice_energy_eV,
+            "lattice_energy_kJ_per_mol": self.lattice_energy_kJ_per_mol,
+            "lattice_energy_meV": self.lattice_energy_meV,
+            "converged": self.converged,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.numbers(), "relaxations": [r.to_dict() for r in self.relaxations]}
+
+    def frames(self) -> list[Atoms]:
+        """The final crystal and gas molecule, tagged with the model and their role."""
+        crystal, gas = self.crystal.copy(), self.gas.copy()
+        crystal.info.update(model=self.model, role="crystal")
+        gas.info.update(model=self.model, role="gas")
+        return [crystal, gas]
+
+    def summary(self) -> list[Table]:
+        return lattice_energy_tables([self])
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {"lattice_energy.csv": [self.numbers()]}
+
+    def write_files(self, folder: ResultDir) -> None:
+        folder.write_atoms("structures.extxyz", self.frames())
+
+
+@dataclass
+class LatticeEnergies(Result):
+    """The lattice energy of one crystal with several models (one result per model)."""
+
+    source: str
+    results: list[LatticeEnergyResult]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "crystal": self.source,
+            "units": "per molecule (crystal_energy_eV: per cell)",
+            "models": {r.model: r.to_dict() for r in self.results},
+        }
+
+    def summary(self) -> list[Table]:
+        return lattice_energy_tables(self.results)
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {"lattice_energy.csv": [r.numbers() for r in self.results]}
+
+    def write_files(self, folder: ResultDir) -> None:
+        folder.write_atoms("structures.extxyz", [f for r in self.results for f in r.frames()])
+
+
+def lattice_energy_tables(results: Sequence[LatticeEnergyResult]) -> list[Table]:
+    """The lattice energy of each model, and every relaxation behind it (one row each)."""
+    first = results[0]
+    energies = Table(
+        f"Lattice energy: {first.source} (geometry {first.geometry})",
+        ["model", "molecule", "N_mol", "E_latt (eV)", "E_latt (kJ/mol)", "E_latt (meV)",
+         "V/molecule (Å³)", "gas molecule"],
+        [[r.model, r.formula, r.n_molecules, f"{r.lattice_energy_eV:.6f}",
+          f"{r.lattice_energy_kJ_per_mol:.3f}", f"{r.lattice_energy_meV:.2f}",
+          f"{r.volume_per_molecule_angstrom3:.3f}", r.gas_source.split(" (")[0]] for r in results],
+    )  # fmt: skip
+    relaxed = [(r.model, x) for r in results for x in r.relaxations]
+    if not relaxed:
+        return [energies]
+    relaxations = Table(
+        "Relaxations (BFGS)",
+        ["model", "what", "converged", "steps", "max force (eV/Å)", "threshold (eV/Å)",
+         "ΔE (eV)"],
+        [[name, x.what, "yes" if x.converged else "NO", x.steps,
+          f"{x.fmax_eV_per_angstrom:.2e}", f"{x.fmax_target_eV_per_angstrom:g}",
+          f"{x.energy_eV - x.energy_initial_eV:.6f}"] for name, x in relaxed],
+        [f"{name}: {x.what} NOT converged in {x.steps} steps" for name, x in relaxed
+         if not x.converged],
+    )  # fmt: skip
+    return [energies, relaxations]
 
 
 def single_kind_molecules(atoms: Atoms, source: str = "crystal") -> Molecules:
@@ -90,55 +168,12 @@ def single_kind_molecules(atoms: Atoms, source: str = "crystal") -> Molecules:
     return molecules
 
 
-def _max_force(atoms) -> float:
-    return float(np.linalg.norm(atoms.get_forces(), axis=1).max())
-
-
-def _bfgs(target, fmax: float, steps: int) -> tuple[bool, int]:
-    optimizer = BFGS(target, logfile=None)
-    converged = bool(optimizer.run(fmax=fmax, steps=steps))
-    return converged, optimizer.nsteps
-
-
-def relax_molecule(
-    molecule: Atoms, model: Model, fmax: float = GAS_FMAX, steps: int = MAX_STEPS
-) -> tuple[Atoms, Relaxation]:
-    """Relax an isolated molecule (pbc False) with ASE BFGS to ``fmax`` eV/Å."""
-    work = model.attach(molecule, "gas molecule")
-    e0 = float(work.get_potential_energy())
-    converged, nsteps = _bfgs(work, fmax, steps)
-    relaxation = Relaxation(
-        "gas molecule", converged, nsteps, fmax, _max_force(work), e0,
-        float(work.get_potential_energy()),
-    )  # fmt: skip
-    return work, relaxation
-
-
-def relax_crystal(
-    crystal: Atoms,
-    model: Model,
-    geometry: str,
-    pressure_GPa: float = 0.0,
-    fmax: float = CRYSTAL_FMAX,
-    steps: int = MAX_STEPS,
-) -> tuple[Atoms, Relaxation]:
-    """Relax atom positions (``positions``) or positions and cell (``cell``, FrechetCellFilter
-    at scalar pressure ``pressure_GPa``) with ASE BFGS to ``fmax`` eV/Å (and eV/Å per cell DOF).
-    """
-    work = model.attach(crystal, "crystal")
-    e0, v0 = float(work.get_potential_energy()), float(work.get_volume())
-    if geometry == "positions":
-        target, pressure = work, None
-    else:
-        target = FrechetCellFilter(work, scalar_pressure=pressure_GPa * units.GPa)
-        pressure = pressure_GPa
-    converged, nsteps = _bfgs(target, fmax, steps)
-    residual = float(np.linalg.norm(target.get_forces(), axis=1).max())
-    relaxation = Relaxation(
-        f"crystal ({geometry})", converged, nsteps, fmax, residual, e0,
-        float(work.get_potential_energy()), v0, float(work.get_volume()), pressure,
-    )  # fmt: skip
-    return work, relaxation
+def distinct_names(models: Sequence[Model]) -> list[str]:
+    """The models' names; an error if two are the same (results are keyed by name)."""
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise MolxtalError(f"two models have the same name ({', '.join(names)}); rename a file")
+    return names
 
 
 def crystal_energies(crystals: Sequence[Atoms], model: Model) -> list[float]:
@@ -161,12 +196,14 @@ def lattice_energy(
     gas_fmax: float = GAS_FMAX,
     steps: int = MAX_STEPS,
     source: str = "crystal",
-) -> LatticeEnergy:
-    """Lattice energy of ``crystal`` per molecule.
+) -> LatticeEnergyResult:
+    """Lattice energy of ``crystal`` per molecule with ``model``.
 
     ``molecule``: the gas-phase molecule, used as given; when None, the first molecule of the
     crystal is taken out and relaxed with BFGS to ``gas_fmax`` eV/Å. ``geometry``: ``fixed``
-    (the crystal as given), ``positions`` or ``cell`` (see :func:`relax_crystal`).
+    (the crystal as given), ``positions`` (atoms relaxed with BFGS to ``fmax`` eV/Å) or
+    ``cell`` (atoms and cell, at ``pressure_GPa`` GPa; see :func:`molxtal.workflows.relax.relax`),
+    at most ``steps`` steps per relaxation. ``source`` names the crystal in messages.
     """
     if geometry not in GEOMETRIES:
         raise MolxtalError(f"unknown geometry '{geometry}'; choose one of {', '.join(GEOMETRIES)}")
@@ -176,30 +213,37 @@ def lattice_energy(
     formula = molecules.formulas[0]
     relaxations: list[Relaxation] = []
     if molecule is None:
-        gas, relaxation = relax_molecule(molecules.molecule(crystal, 0), model, gas_fmax, steps)
+        relaxation = relax(
+            molecules.molecule(crystal, 0), model, gas_fmax, steps, what="gas molecule"
+        )
         relaxations.append(relaxation)
+        gas = relaxation.atoms
         gas_source = f"extracted from the crystal and relaxed (ASE BFGS, fmax {gas_fmax} eV/Å)"
     else:
-        gas = Atoms(molecule.numbers, positions=molecule.positions, pbc=False)
+        gas = molecule
         given = gas.get_chemical_formula(mode="hill")
         if given != formula:
             raise MolxtalError(f"gas molecule is {given} but {source} is made of {formula}")
         gas_source = "given"
+    gas = Atoms(gas.numbers, positions=gas.positions, pbc=False)
     if geometry == "fixed":
-        work = crystal.copy()
-        crystal_energy = crystal_energies([work], model)[0]
+        final = crystal.copy()
+        crystal_energy = crystal_energies([final], model)[0]
     else:
-        work, relaxation = relax_crystal(crystal, model, geometry, pressure_GPa, fmax, steps)
+        relaxation = relax(
+            crystal, model, fmax, steps, mode=geometry, pressure_GPa=pressure_GPa, what="crystal"
+        )
         relaxations.append(relaxation)
-        crystal_energy = float(work.get_potential_energy())
-        after = single_kind_molecules(work, f"{source} (relaxed)")
+        final, crystal_energy = relaxation.atoms, relaxation.energy_eV
+        after = single_kind_molecules(final, f"{source} (relaxed)")
         if after.count != molecules.count:
             raise MolxtalError(
                 f"{source} (relaxed): {after.count} molecules instead of {molecules.count}; "
                 "molecules reacted or dissociated during the relaxation"
             )
-        work.calc = None
-    return LatticeEnergy(
+    return LatticeEnergyResult(
+        model=model.name,
+        source=source,
         formula=formula,
         n_molecules=molecules.count,
         n_atoms=len(crystal),
@@ -207,8 +251,19 @@ def lattice_energy(
         gas_energy_eV=gas_energy(gas, model),
         gas_source=gas_source,
         geometry=geometry,
-        volume_per_molecule_angstrom3=float(work.get_volume()) / molecules.count,
+        volume_per_molecule_angstrom3=float(final.get_volume()) / molecules.count,
         relaxations=relaxations,
-        crystal=work,
-        gas=Atoms(gas.numbers, positions=gas.positions, pbc=False),
+        crystal=final,
+        gas=gas,
+    )
+
+
+def lattice_energies(
+    crystal: Atoms, models: Sequence[Model], source: str = "crystal", **settings: Any
+) -> LatticeEnergies:
+    """:func:`lattice_energy` of ``crystal`` with each of ``models``, the same ``settings``
+    (``molecule``, ``geometry``, ``pressure_GPa``, ``fmax``, ``gas_fmax``, ``steps``) for all."""
+    distinct_names(models)
+    return LatticeEnergies(
+        source, [lattice_energy(crystal, m, source=source, **settings) for m in models]
     )

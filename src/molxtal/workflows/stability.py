@@ -34,7 +34,7 @@ from molxtal.workflows.sublimation import CRYSTAL_FMAX, solid_modes
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from molxtal.workflows.lattice_energy import LatticeEnergy
+    from molxtal.workflows.lattice_energy import LatticeEnergyResult
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Polymorph:
     """One relaxed polymorph: its lattice energy (kJ/mol) and phonon modes per molecule."""
 
     name: str
-    lattice: LatticeEnergy
+    lattice: LatticeEnergyResult
     lattice_energy_kJ_per_mol: float
     modes: Modes
     run: PhononRun
@@ -96,7 +96,7 @@ def polymorphs(
             lattice.crystal, model, settings, checkpoint_root, progress=progress
         )
         modes = solid_modes(run.phonon, mesh, lattice.n_molecules)
-        result.append(Polymorph(name, lattice, lattice.kJmol, modes, run))
+        result.append(Polymorph(name, lattice, lattice.lattice_energy_kJ_per_mol, modes, run))
     return result
 
 

@@ -37,7 +37,7 @@ from molxtal.workflows.vibrations import Vibration, vibrations
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from molxtal.workflows.lattice_energy import LatticeEnergy
+    from molxtal.workflows.lattice_energy import LatticeEnergyResult
 
 #: Force threshold (eV/Å) of the crystal relaxation before phonons.
 CRYSTAL_FMAX = 1e-3
@@ -91,7 +91,7 @@ class Sublimation(Result):
     source: str
     title: str
     temperatures_K: np.ndarray
-    lattice: LatticeEnergy
+    lattice: LatticeEnergyResult
     lattice_energy_kJ_per_mol: float
     gas_vibration: Vibration
     gas: Modes
@@ -255,7 +255,7 @@ def sublimation(
         title=title,
         temperatures_K=np.asarray(temperatures, dtype=float),
         lattice=lattice,
-        lattice_energy_kJ_per_mol=lattice.kJmol,
+        lattice_energy_kJ_per_mol=lattice.lattice_energy_kJ_per_mol,
         gas_vibration=vibration,
         gas=gas_modes(vibration),
         solid=solid_modes(run.phonon, mesh, lattice.n_molecules),

@@ -1,4 +1,4 @@
-"""Study step: DMC-ICE13 lattice energies."""
+"""Study step: DMC-ICE13 lattice energies, as ``molxtal ice13`` computes and writes them."""
 
 from __future__ import annotations
 
@@ -6,62 +6,42 @@ from pathlib import Path
 
 from molxtal.data import dmc_ice13
 from molxtal.models import Model
-from molxtal.study.steps import Step, Table, Values, register, save_figure
-
-# --------------------------------------------------------------------------- DMC-ICE13
+from molxtal.study.steps import Step, Table, Values, register, write_result
 
 
 def _ice13(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.analysis.ice13 import DMC, compare, published_stats, published_table, rank
-    from molxtal.plotting.lattice import parity_figure, relative_energies_figure
-    from molxtal.workflows.ice13 import ice13_energies
+    from molxtal.workflows.ice13 import ice13
 
-    energies = ice13_energies(model).kJmol
-    table = published_table(p["ice_viii"])
-    stats = compare(energies, table[DMC])
-    ranking = rank(stats, published_stats(table))
-    figures = [
-        save_figure(
-            folder, "relative.png", relative_energies_figure, {model.name: energies}, table, [DMC]
-        ),  # fmt: skip
-        save_figure(folder, "parity.png", parity_figure, {model.name: energies}, table[DMC], DMC),
-    ]
-    return {
-        "lattice_energy_kJmol": energies,
-        "dmc_kJmol": table[DMC],
-        "absolute_mae_kJmol": stats.absolute.mae,
-        "relative_mae_kJmol": stats.relative.mae,
-        "spearman_rho": stats.spearman_rho,
-        "absolute_rank": ranking.absolute_rank,
-        "relative_rank": ranking.relative_rank,
-        "out_of": ranking.out_of,
-        "figures": figures,
-    }
+    return write_result(ice13([model], ice_viii_dmc=p["ice_viii"]), folder)
 
 
 def _ice13_table(values: dict[str, Values], p: dict) -> Table:
     first = next(iter(values.values()))
-    dmc = first["dmc_kJmol"]
+    reference = first["reference_lattice_energy_kJ_per_mol"]
+    # One model per stored result: its name is the one key of ``models``.
+    names = {name: next(iter(v["models"])) for name, v in values.items()}
+    runs = {name: v["models"][names[name]]["polymorphs"] for name, v in values.items()}
+    stats = {name: v["stats"][names[name]] for name, v in values.items()}
     rows = []
     for phase in dmc_ice13.PHASES:
-        row = [f"E_latt {phase} (kJ/mol)", f"{dmc[phase]:.2f}"]
-        for v in values.values():
-            e = v["lattice_energy_kJmol"][phase]
-            row.append(f"{e:.2f} ({e - dmc[phase]:+.2f})")
+        row = [f"E_latt {phase} (kJ/mol)", f"{reference[phase]:.2f}"]
+        for polymorphs in runs.values():
+            e = polymorphs[phase]
+            row.append(f"{e['lattice_energy_kJ_per_mol']:.2f} ({e['error_kJ_per_mol']:+.2f})")
         rows.append(row)
     for label, key, digits in (
-        ("MAE absolute (kJ/mol)", "absolute_mae_kJmol", 2),
-        ("MAE relative to Ih (kJ/mol)", "relative_mae_kJmol", 2),
-        ("Spearman ρ of relative stabilities", "spearman_rho", 3),
+        ("MAE absolute (kJ/mol)", "absolute_mae_kJ_per_mol", 2),
+        ("MAE relative to Ih (kJ/mol)", "relative_mae_kJ_per_mol", 2),
+        ("Spearman ρ of relative stabilities", "spearman_rho_relative", 3),
     ):
-        rows.append([label, "-", *(f"{v[key]:.{digits}f}" for v in values.values())])
+        rows.append([label, "-", *(f"{s['vs_dmc'][key]:.{digits}f}" for s in stats.values())])
     rows.append(
         [
             "rank of MAE among DFT/HF (absolute, relative)",
             "-",
             *(
-                f"{v['absolute_rank']}, {v['relative_rank']} of {v['out_of']}"
-                for v in values.values()
+                f"{r['absolute_mae']}, {r['relative_mae']} of {r['out_of']}"
+                for r in (s["rank_vs_dmc"] for s in stats.values())
             ),
         ]
     )
