@@ -129,6 +129,9 @@ def _with_model_options(command, name: str, single: bool):
         return command(*args, **{name: models[0] if single else models}, **kwargs)
 
     wrapper.__signature__ = inspect.signature(command).replace(parameters=own + shared)
+    # typer reads get_type_hints(wrapper): the evaluated annotations of the options only (the
+    # command's own ``model``/``models`` may name a type imported only for type checking)
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
 
 
@@ -145,3 +148,8 @@ def with_model(command):
     """Like :func:`with_models` for a command that takes one model: it receives ``model``, and
     a second ``--model`` is refused before anything is loaded."""
     return _with_model_options(command, "model", single=True)
+
+
+StudyCacheOpt = Annotated[
+    Path | None, typer.Option(help="Step cache folder of the study (default: OUT/cache).")
+]
