@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from ase.calculators.lj import LennardJones
@@ -10,8 +12,9 @@ from ase.stress import voigt_6_to_full_3x3_stress
 from typer.testing import CliRunner
 
 from molxtal.cli.app import app
+from molxtal.errors import MolxtalError
 from molxtal.structures import water_box, water_molecule
-from molxtal.workflows.label import label_frames
+from molxtal.workflows.label import label_frames, reference_calculator
 
 #: Input indices computed by the test calculator (to check that a resumed run skips them).
 COMPUTED: list[int] = []
@@ -125,3 +128,9 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path):
     assert result.resumed == 2
     assert COMPUTED == [0, 1, 2, 3]  # frames 0 and 1 were not computed again
     assert [a.info["label_index"] for a in read(output, index=":")] == [0, 1, 2, 3]
+
+
+def test_xtb_without_tblite_is_one_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tblite.ase", None)  # as if the xtb extra were missing
+    with pytest.raises(MolxtalError, match=r"pip install 'molxtal\[xtb\]'"):
+        reference_calculator("gfn2-xtb")

@@ -3,6 +3,7 @@ caching, resume, the dask executor, the report and its rendering in headless Chr
 
 import base64
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -13,11 +14,12 @@ from typer.testing import CliRunner
 
 from molxtal.cli.app import app
 from molxtal.data import dmc_ice13
+from molxtal.errors import MolxtalError
 from molxtal.io import read_json, sha256_file
 from molxtal.structures import water_box
 from molxtal.study import steps
 from molxtal.study.profiles import TEST
-from molxtal.study.runner import plan, read_plan, run_study
+from molxtal.study.runner import check_executor, plan, read_plan, run_study
 
 EMT_SPEC = "ase.calculators.emt:EMT"
 CHEAP = {k: TEST[k] for k in ("water-monomer", "binding-curve")}
@@ -166,3 +168,13 @@ def test_report_renders_in_chromium(study, tmp_path):
     shot.write_bytes(page["screenshot"])
     assert page["screenshot"][:8] == b"\x89PNG\r\n\x1a\n"
     assert np.frombuffer(page["screenshot"], dtype=np.uint8).size > 10_000
+
+
+def test_dask_executor_without_dask_is_one_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if not installed
+    with pytest.raises(MolxtalError, match=r"pip install 'molxtal\[dask\]'"):
+        check_executor("dask")
+    result = CliRunner().invoke(
+        app, ["reproduce", "--executor", "dask", "--model", EMT_SPEC, "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "molxtal[dask]" in result.output

@@ -14,7 +14,12 @@ from molxtal.errors import MolxtalError
 from molxtal.models import load_model
 from molxtal.models.mace import build_random_mace, save_mace
 from molxtal.workflows.evaluate import evaluate_model
-from molxtal.workflows.train import build_settings, mace_arguments, split_frames
+from molxtal.workflows.train import (
+    build_settings,
+    mace_arguments,
+    resolve_foundation,
+    split_frames,
+)
 
 #: A tiny, fast MACE: 8 scalar channels, r_max 4 Å, one thread (see docs/training.md).
 TINY = ["--channels", "8", "--r-max", "4.0", "--max-l", "0", "--threads", "1",
@@ -56,6 +61,12 @@ def test_options_are_checked_by_mace_parser():
     assert argv[argv.index("--max_num_epochs") + 1] == "7"
     with pytest.raises(MolxtalError, match="not a mace_run_train option"):
         mace_arguments(build_settings(no_such_option=1))
+
+
+def test_foundation_must_be_a_mace_checkpoint():
+    """chgnet is in the catalogue but has no MACE checkpoint to fine-tune."""
+    with pytest.raises(MolxtalError, match="no such file, user model or MACE name"):
+        resolve_foundation("chgnet")
 
 
 def test_train_from_scratch_evaluate_and_install(ice_file, tmp_path, monkeypatch):

@@ -23,6 +23,7 @@ TRACKED_PACKAGES = (
     "torch-dftd",
     "phonopy",
     "spglib",
+    "symfc",
     "seekpath",
 )
 

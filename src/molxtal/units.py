@@ -17,8 +17,3 @@ R_J_PER_MOL_K = units._k * units._Nav
 def ev_to_kjmol(value_ev):
     """Convert eV per particle to kJ/mol."""
     return value_ev * KJMOL_PER_EV
-
-
-def kjmol_to_ev(value_kjmol):
-    """Convert kJ/mol to eV per particle."""
-    return value_kjmol / KJMOL_PER_EV

@@ -1,4 +1,8 @@
-"""The ``molxtal`` application. Each module in ``molxtal.cli.commands`` adds its commands."""
+"""The ``molxtal`` application. Each module in ``molxtal.cli.commands`` adds its commands.
+
+Start-up stays light (``molxtal --help`` under a second, see ``benchmarks/startup.py``): this
+module and the command modules import only the standard library, typer and ``molxtal.cli``;
+everything else is imported when a command runs."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from molxtal import __version__
 from molxtal.cli import commands
 from molxtal.cli.console import EXIT_USER_ERROR, handle_errors, report_error
 from molxtal.cli.options import DataDirOpt, add_overwrite_options
-from molxtal.data import use_data_dir
 from molxtal.errors import MolxtalError
 
 # e3nn and CHGNet warn about torch.load defaults and tensor copies: noise for our users.
@@ -43,6 +46,8 @@ def _main(
     ),
 ) -> None:
     """Properties of molecular crystals with machine-learning interatomic potentials."""
+    from molxtal.data import use_data_dir
+
     use_data_dir(data_dir)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,7 +37,7 @@ EXIT_USER_ERROR = 2
 
 def report_error(exc: BaseException) -> None:
     """Print ``Error: <message>`` on one line to stderr."""
-    message = " ".join(str(exc).split()) or type(exc).__name__
+    message = escape(" ".join(str(exc).split()) or type(exc).__name__)
     error_console.print(
         f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True
     )

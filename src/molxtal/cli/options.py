@@ -274,3 +274,6 @@ GeometryOpt = Annotated[
 CrystalFmaxOpt = Annotated[
     float, typer.Option(help="Force threshold (eV/Å) for relaxing the crystal.")
 ]
+StudyCacheOpt = Annotated[
+    Path | None, typer.Option(help="Step cache folder of the study (default: OUT/cache).")
+]

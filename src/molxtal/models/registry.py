@@ -44,6 +44,13 @@ class CatalogueEntry:
             return True
         return foundation_cache_path(self.loader, self.size).is_file()
 
+    def mace_checkpoint(self) -> Path | None:
+        """The MACE ``.model`` file of this entry (downloaded if needed), the start of a
+        fine-tuning; None for a model that is not a MACE checkpoint."""
+        if self.loader not in ("mace-mp", "mace-off"):
+            return None
+        return download_foundation(self.name, self.loader, self.size)
+
 
 def _mace_mp(size: str) -> CatalogueEntry:
     return CatalogueEntry(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from molxtal.workflows.evaluate import ModelErrors  # noqa: E402
+if TYPE_CHECKING:
+    from molxtal.workflows.evaluate import ModelErrors
 
 
 def _panel(ax, ref, pred, label, unit, mae):
@@ -21,9 +21,11 @@ def _panel(ax, ref, pred, label, unit, mae):
         ax.text(0.04, 0.92, f"MAE {mae}", transform=ax.transAxes)
 
 
-def plot_parity(results: list[ModelErrors]):
-    """Rows: energy per atom, force components, stress components; one column per model."""
-    fig, axes = plt.subplots(3, len(results), figsize=(4 * len(results), 11), squeeze=False)
+def plot_parity(results: list[ModelErrors]) -> Figure:
+    """Rows: energy per atom (eV/atom), force components (eV/Å), stress components (eV/Å³);
+    one column per model."""
+    fig = Figure(figsize=(4 * len(results), 11), layout="tight")
+    axes = fig.subplots(3, len(results), squeeze=False)
     for column, r in enumerate(results):
         p = r.parity
         axes[0, column].set_title(r.model)
@@ -52,5 +54,4 @@ def plot_parity(results: list[ModelErrors]):
             "eV/Å³",
             None if stress_mae is None else f"{stress_mae:.2f} meV/Å³",
         )
-    fig.tight_layout()
     return fig

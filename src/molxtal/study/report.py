@@ -13,7 +13,7 @@ from typing import Any
 from molxtal import io
 from molxtal.study.cache import Cache
 from molxtal.study.profiles import NOTES
-from molxtal.study.runner import Task
+from molxtal.study.runner import CACHE, PLAN, Task, read_plan
 from molxtal.study.steps import STEPS
 
 CSS = """
@@ -170,3 +170,11 @@ def write_report(out: Path, tasks: list[Task], cache: Cache, profile: str) -> tu
             + "</body></html>\n"
         )
     return md_path, html_path
+
+
+def rebuild_report(out: Path, cache: Path | None = None) -> tuple[Path, Path]:
+    """Rewrite the report of the study in ``out`` from its plan and the stored records
+    (``cache``, default ``out/cache``); nothing is computed."""
+    tasks = read_plan(out)
+    profile = io.read_json(Path(out) / PLAN)["profile"]
+    return write_report(out, tasks, Cache(cache or Path(out) / CACHE), profile)

@@ -18,13 +18,17 @@ from typing import Any
 
 from molxtal import io
 from molxtal.errors import MolxtalError
-from molxtal.models import Model, load_model
-from molxtal.provenance import package_versions
+from molxtal.models import DEFAULT_MODEL, Model, load_model
+from molxtal.provenance import Provenance, package_versions
+from molxtal.results import Result, Table
 from molxtal.study.cache import Cache, step_key, structure_hash
+from molxtal.study.profiles import profile as profile_settings
 from molxtal.study.steps import STEPS
+from molxtal.workflows.label import ProgressBar, no_progress
 
 EXECUTORS = ("local", "dask")
 PLAN = "study.json"
+CACHE = "cache"
 _local = threading.local()
 
 
@@ -90,6 +94,21 @@ def run_task(task: Task, cache_root: str) -> dict[str, Any]:
     return cache.store(task.step, task.key, record)
 
 
+def check_executor(executor: str, scheduler: str | None = None) -> None:
+    """Refuse an unknown executor, a scheduler without dask, or dask when not installed."""
+    if executor not in EXECUTORS:
+        raise MolxtalError(f"unknown executor '{executor}'; choose {', '.join(EXECUTORS)}")
+    if executor == "local" and scheduler is not None:
+        raise MolxtalError("--scheduler needs --executor dask")
+    if executor == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise MolxtalError(
+                "--executor dask needs dask.distributed: pip install 'molxtal[dask]'"
+            ) from None
+
+
 def run_study(
     tasks: list[Task],
     cache_root: Path,
@@ -98,23 +117,16 @@ def run_study(
     on_done: Callable[[Task, dict], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run every task (cached ones cost a file read); records in task order."""
-    if executor not in EXECUTORS:
-        raise MolxtalError(f"unknown executor '{executor}'; choose {', '.join(EXECUTORS)}")
+    check_executor(executor, scheduler)
     if executor == "local":
-        if scheduler is not None:
-            raise MolxtalError("--scheduler needs --executor dask")
         records = []
         for task in tasks:
             records.append(run_task(task, str(cache_root)))
             if on_done:
                 on_done(task, records[-1])
         return records
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError:
-        raise MolxtalError(
-            "--executor dask needs dask.distributed: pip install distributed"
-        ) from None
+    from dask.distributed import Client, as_completed
+
     client = Client(scheduler) if scheduler else Client(processes=False)
     try:
         futures = [
@@ -146,3 +158,70 @@ def read_plan(out: Path) -> list[Task]:
     if not path.is_file():
         raise MolxtalError(f"{path}: not found; is {out} a 'molxtal reproduce' output folder?")
     return [Task(**t) for t in io.read_json(path)["tasks"]]
+
+
+@dataclass
+class StudyResult(Result):
+    """A finished study: its settings, where its report is, and every task's stored record."""
+
+    profile: str
+    executor: str
+    cache: Path
+    report_md: Path
+    report_html: Path
+    tasks: list[Task]
+    records: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        steps = [
+            {"step": t.step, "model": t.model_name, "key": t.key}
+            | {k: r[k] for k in ("wall_time_s", "cpu_time_s", "finished_utc")}
+            for t, r in zip(self.tasks, self.records, strict=True)
+        ]
+        return {
+            "profile": self.profile,
+            "executor": self.executor,
+            "cache": str(self.cache),
+            "report_md": str(self.report_md),
+            "report_html": str(self.report_html),
+            "steps": steps,
+        }
+
+    def summary(self) -> list[Table]:
+        rows = [
+            [t.step, t.model_name, f"{r['wall_time_s']:.1f}", r["finished_utc"]]
+            for t, r in zip(self.tasks, self.records, strict=True)
+        ]
+        columns = ["step", "model", "wall when computed (s)", "computed (UTC)"]
+        title = f"Study '{self.profile}': report {self.report_html} and {self.report_md}"
+        return [Table(title, columns, rows)]
+
+
+def reproduce(
+    specs: list[str] | None,
+    out: Path,
+    provenance: Provenance | None = None,
+    progress_bar: ProgressBar = no_progress,
+    *,
+    profile: str = "quick",
+    dtype: str = "float64",
+    executor: str = "local",
+    scheduler: str | None = None,
+    cache: Path | None = None,
+) -> StudyResult:
+    """Run the study of ``profile`` for the models ``specs`` (default: chgnet) into ``out``
+    (steps cached in ``cache``, default ``out/cache``) and write its report; the models are
+    recorded in ``provenance``."""
+    from molxtal.study.report import write_report
+
+    check_executor(executor, scheduler)
+    specs = list(dict.fromkeys(specs or [DEFAULT_MODEL]))
+    cache_root = cache or Path(out) / CACHE
+    tasks = plan(specs, profile_settings(profile), dtype)
+    for spec in specs if provenance is not None else ():
+        provenance.add_model(get_model(spec, dtype).provenance())
+    write_plan(out, tasks, profile, executor)
+    with progress_bar(f"Study ({profile})", len(tasks)) as advance:
+        records = run_study(tasks, cache_root, executor, scheduler, lambda task, _: advance(1))
+    md, page = write_report(out, tasks, Cache(cache_root), profile)
+    return StudyResult(profile, executor, cache_root, md, page, tasks, records)

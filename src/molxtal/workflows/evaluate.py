@@ -6,9 +6,11 @@ they are checkpointed frame by frame and a re-run with the same checkpoint file 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
@@ -16,7 +18,11 @@ from ase.stress import full_3x3_to_voigt_6_stress
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.workflows.label import REF_PREFIX, label_frames
+from molxtal.results import Result, Table
+from molxtal.workflows.label import REF_PREFIX, ProgressBar, label_frames, no_progress
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PRED_PREFIX = "pred_"
 
@@ -51,6 +57,46 @@ class ModelErrors:
     stress_mae_meV_per_angstrom3: float | None
     stress_rmse_meV_per_angstrom3: float | None
     parity: Parity
+
+    def to_dict(self) -> dict[str, Any]:
+        """The errors (without the parity values)."""
+        return {k: v for k, v in vars(self).items() if k != "parity"}
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+@dataclass
+class Evaluation(Result):
+    """The errors of each model on the frames of ``data``."""
+
+    data: str
+    n_frames: int
+    models: list[ModelErrors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data, "models": [m.to_dict() for m in self.models]}
+
+    def summary(self) -> list[Table]:
+        columns = ["model", "frames", "E MAE (meV/atom)", "E MAE shifted (meV/atom)"]
+        columns += ["F MAE (meV/Å)", "F RMSE (meV/Å)", "σ MAE (meV/Å³)"]
+        rows = [
+            [m.model, m.n_frames, _fmt(m.energy_mae_meV_per_atom, 2)]
+            + [_fmt(m.energy_mae_shifted_meV_per_atom, 2), _fmt(m.force_mae_meV_per_angstrom, 1)]
+            + [_fmt(m.force_rmse_meV_per_angstrom, 1), _fmt(m.stress_mae_meV_per_angstrom3, 3)]
+            for m in self.models
+        ]
+        notes = [f"{m.model}: failed on {m.n_failed} frame(s)" for m in self.models if m.n_failed]
+        return [Table(f"Errors on {self.data} ({self.n_frames} frames)", columns, rows, notes)]
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {"errors.csv": [m.to_dict() for m in self.models]}
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        from molxtal.plotting.evaluate import plot_parity
+
+        return {"parity.png": lambda: plot_parity(self.models)}
 
 
 def _mae_rmse(delta: np.ndarray) -> tuple[float, float]:
@@ -115,3 +161,28 @@ def evaluate_model(
     if not predicted:
         raise MolxtalError(f"model '{model.name}' failed on every frame")
     return errors(model.name, parity_values(predicted), n_failed=len(result.failed))
+
+
+def checkpoint_name(model: Model) -> str:
+    """``<name>-<sha256[:12]>-<dtype>.extxyz``: the predictions of one model, file-name safe."""
+    key = f"{(model.sha256 or '')[:12] or 'plugin'}-{model.dtype}"
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', model.name)}-{key}.extxyz"
+
+
+def evaluate(
+    data: str | Path,
+    models: list[Model],
+    checkpoints: str | Path,
+    progress_bar: ProgressBar = no_progress,
+) -> Evaluation:
+    """The errors of each model on the labelled frames of the file ``data``; predictions are
+    checkpointed per model in the folder ``checkpoints`` (a re-run resumes from them)."""
+    from molxtal.data.training import read_frames
+
+    frames = read_frames(data)
+    per_model = []
+    for model in models:
+        with progress_bar(f"Evaluating {model.name}", len(frames)) as advance:
+            checkpoint = Path(checkpoints) / checkpoint_name(model)
+            per_model.append(evaluate_model(frames, model, checkpoint, advance))
+    return Evaluation(str(data), len(frames), per_model)

@@ -8,8 +8,10 @@ skipped; a later run tries it again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,33 +21,75 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.stress import voigt_6_to_full_3x3_stress
 
+from molxtal.errors import MolxtalError
 from molxtal.io import write_atoms
+from molxtal.results import Result, Table
 
 #: Reference methods known by name: tblite's extended tight binding (periodic).
 TBLITE_METHODS = {"gfn2-xtb": "GFN2-xTB", "gfn1-xtb": "GFN1-xTB"}
 #: Labels are ``<prefix>energy``, ``<prefix>forces``, ``<prefix>stress``.
 REF_PREFIX = "REF_"
 INDEX_KEY = "label_index"
+#: The labelled frames in the result folder of :func:`label`.
+LABELLED = "labelled.extxyz"
 
 logger = logging.getLogger("molxtal")
 
+#: ``progress_bar(description, total)``: a context manager yielding ``advance(n=1)``.
+ProgressBar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextlib.contextmanager
+def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A :data:`ProgressBar` that shows nothing."""
+    yield lambda n=1: None
+
 
 @dataclass
-class LabelResult:
-    """``labelled``: input indices now in ``output``; ``failed``: index -> error message."""
+class LabelResult(Result):
+    """``labelled``: input indices now in ``output``; ``failed``: index -> error message;
+    ``resumed``: frames taken from the checkpoint; ``source`` and ``calculator`` name them."""
 
     output: Path
     n_frames: int
     labelled: list[int]
     failed: dict[int, str] = field(default_factory=dict)
     resumed: int = 0
+    source: str = ""
+    calculator: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "frames": self.source,
+            "calculator": self.calculator,
+            "output": str(self.output),
+            "n_frames": self.n_frames,
+            "labelled": self.labelled,
+            "resumed_from_checkpoint": self.resumed,
+            "failed": self.failed,
+        }
+
+    def summary(self) -> list[Table]:
+        return [
+            Table(
+                f"Labelling {self.source} with {self.calculator} into {self.output}",
+                ["frames", "labelled", "from checkpoint", "failed"],
+                [[self.n_frames, len(self.labelled), self.resumed, len(self.failed)]],
+                [f"frame {index} failed: {message}" for index, message in self.failed.items()],
+            )
+        ]
 
 
 def reference_calculator(spec: str, kwargs: dict[str, Any] | None = None) -> Calculator:
     """The calculator named by ``spec``: gfn2-xtb, gfn1-xtb, or any molxtal ``--model`` spec
     (``module:function`` returning an ASE calculator, a MACE file, chgnet, ...)."""
     if spec.lower() in TBLITE_METHODS:
-        from tblite.ase import TBLite
+        try:
+            from tblite.ase import TBLite
+        except ImportError:
+            raise MolxtalError(
+                f"--calculator {spec} needs tblite: pip install 'molxtal[xtb]'"
+            ) from None
 
         return TBLite(method=TBLITE_METHODS[spec.lower()], verbosity=0, **(kwargs or {}))
     from molxtal.models import load_model
@@ -107,4 +151,23 @@ def label_frames(
         write_atoms(output, [done[i] for i in sorted(done)])
         result.labelled = sorted(done)
         advance(1)
+    return result
+
+
+def label(
+    frames: str | Path,
+    calculator: str,
+    folder: str | Path,
+    calculator_kwargs: dict[str, Any] | None = None,
+    progress_bar: ProgressBar = no_progress,
+) -> LabelResult:
+    """Label the frames of the file ``frames`` with the reference ``calculator`` (a spec for
+    :func:`reference_calculator`) into ``folder/labelled.extxyz``, resuming from it."""
+    from molxtal.data.training import read_frames
+
+    images = read_frames(frames)
+    reference = reference_calculator(calculator, calculator_kwargs)
+    with progress_bar(f"Labelling with {calculator}", len(images)) as advance:
+        result = label_frames(images, reference, Path(folder) / LABELLED, advance)
+    result.source, result.calculator = str(frames), calculator
     return result

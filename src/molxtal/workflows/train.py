@@ -13,17 +13,23 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
 
 from molxtal.errors import MolxtalError
-from molxtal.io import write_atoms
+from molxtal.io import atomic_write, write_atoms
+from molxtal.results import Result, Table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Small defaults that train on 2 CPU cores (mace option names; everything else is mace's).
 DEFAULTS: dict[str, Any] = {
@@ -51,10 +57,6 @@ DEFAULTS: dict[str, Any] = {
     "forces_key": "REF_forces",
     "stress_key": "REF_stress",
 }
-#: E0s choices besides a ``{Z: eV}`` dict: mean per-element energy by least squares
-#: (``average``), the foundation model's (``foundation``), fitted to the foundation model's
-#: predictions (``estimated``), or isolated-atom frames (``config_type=IsolatedAtom``) in the data.
-E0S_CHOICES = ("average", "foundation", "estimated", "isolated")
 FINETUNE_MODES = ("naive", "multihead")
 MACE_LOG = "mace.log"
 
@@ -76,16 +78,87 @@ class EpochMetrics:
 
 
 @dataclass
-class TrainResult:
-    """A finished mace run: the model file, per-epoch metrics and the exact mace arguments."""
+class MaceRun:
+    """A finished ``mace_run_train``: the model file, per-epoch metrics and its arguments."""
 
     model_path: Path
     history: list[EpochMetrics]
     initial: EpochMetrics | None
     arguments: list[str]
     log_path: Path
+
+
+@dataclass
+class TrainResult(Result):
+    """A trained (or fine-tuned) MACE model: its file, where it was installed, the data split,
+    the mace settings and arguments, and the validation metrics per epoch."""
+
+    name: str
+    model_path: Path
+    model_sha256: str
+    elements: list[str]
+    installed: Path | None
     n_train: int
     n_valid: int
+    valid_indices: list[int]
+    settings: dict[str, Any]
+    run: MaceRun
+
+    @property
+    def best(self) -> EpochMetrics | None:
+        """The epoch with the lowest validation loss."""
+        return min(self.run.history, key=lambda m: m.valid_loss, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        history = self.run.history
+        return {
+            "model_file": str(self.model_path),
+            "model_sha256": self.model_sha256,
+            "elements": self.elements,
+            "installed_as": str(self.installed) if self.installed else None,
+            "n_train": self.n_train,
+            "n_valid": self.n_valid,
+            "valid_indices": self.valid_indices,
+            "mace_settings": self.settings,
+            "mace_arguments": self.run.arguments,
+            "initial": self.run.initial,
+            "best": self.best,
+            "last": history[-1] if history else None,
+            "history": history,
+        }
+
+    def summary(self) -> list[Table]:
+        history = self.run.history
+        rows = [
+            [label, "-" if m.epoch is None else m.epoch, f"{m.mae_e_meV_per_atom:.2f}"]
+            + [f"{m.mae_f_meV_per_angstrom:.1f}", f"{m.rmse_f_meV_per_angstrom:.1f}"]
+            for label, m in (
+                ("initial", self.run.initial),
+                ("lowest validation loss", self.best),
+                ("last epoch", history[-1] if history else None),
+            )
+            if m is not None
+        ]
+        title = f"MACE {self.name}: validation errors ({self.n_train} train / {self.n_valid} valid)"
+        columns = ["", "epoch", "E MAE (meV/atom)", "F MAE (meV/Å)", "F RMSE (meV/Å)"]
+        use = [["file", str(self.model_path), f"--model {self.model_path}"]]
+        if self.installed:
+            use.append(["installed", str(self.installed), f"--model {self.installed.stem}"])
+        return [
+            Table(title, columns, rows),
+            Table(f"Model {self.name}", ["", "path", "use with"], use),
+        ]
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        epochs = ([self.run.initial] if self.run.initial else []) + self.run.history
+        return {"history.csv": [asdict(m) for m in epochs]}
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        if not self.run.history:
+            return {}
+        from molxtal.plotting.train import plot_training
+
+        return {"training.png": lambda: plot_training(self.run.history, self.name)}
 
 
 def split_frames(
@@ -108,11 +181,11 @@ def split_frames(
 def resolve_foundation(spec: str) -> Path:
     """Path of a foundation model given as a file, a user model name or a MACE catalogue name."""
     from molxtal.models import CATALOGUE, user_models
-    from molxtal.models.mace import download_foundation
 
     entry = CATALOGUE.get(spec)
-    if entry is not None and entry.family == "MACE":
-        return download_foundation(spec, entry.loader, entry.size)
+    checkpoint = entry.mace_checkpoint() if entry is not None else None
+    if checkpoint is not None:
+        return checkpoint
     if spec in user_models():
         return user_models()[spec]
     if Path(spec).is_file():
@@ -224,7 +297,7 @@ def train_mace(
     name: str = "mace",
     extra_args: list[str] = (),
     threads: int | None = None,
-) -> TrainResult:
+) -> MaceRun:
     """Train (or fine-tune) a MACE model with ``mace_run_train`` in ``work_dir``.
 
     mace's output goes to ``work_dir/mace.log``; ``threads`` sets the torch/OpenMP threads.
@@ -266,12 +339,97 @@ def train_mace(
         raise MolxtalError(f"mace_run_train failed (exit {status}; see {log_path}): {tail[0]}")
     results = sorted((work_dir / "results").glob(f"{name}_run-*_train.txt"))
     initial, history = read_history(results[-1]) if results else (None, [])
+    return MaceRun(model_path, history, initial, argv, log_path)
+
+
+def read_settings_file(path: Path | None) -> dict[str, Any]:
+    """mace options (name: value) from a YAML file; ``{}`` without one."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise MolxtalError(f"{path}: cannot read the YAML of hyperparameters ({exc})") from exc
+    if not isinstance(data, dict):
+        raise MolxtalError(f"{path}: the YAML must map mace option names to values")
+    return data
+
+
+def install_model(model_path: Path, name: str) -> Path:
+    """Copy a ``.model`` file into the user model directory as ``NAME.model`` (atomically)."""
+    from molxtal.models import user_model_dir
+
+    target = user_model_dir() / f"{name}.model"
+    with atomic_write(target, "wb") as handle, open(model_path, "rb") as source:
+        shutil.copyfileobj(source, handle)
+    return target
+
+
+def train(
+    data: Path,
+    folder: Path,
+    *,
+    valid: Path | None = None,
+    valid_fraction: float = 0.1,
+    config: Path | None = None,
+    foundation: str | None = None,
+    finetune: str = "naive",
+    pt_data: Path | None = None,
+    e0s: str | None = None,
+    seed: int = 0,
+    name: str = "mace",
+    install: str | None = None,
+    extra_args: list[str] = (),
+    threads: int | None = None,
+    **options: Any,
+) -> TrainResult:
+    """Train or fine-tune a MACE model on the frames of ``data`` into ``folder``.
+
+    The validation frames are ``valid`` or a seeded ``valid_fraction`` of ``data``; mace's
+    settings are molxtal's defaults < the YAML ``config`` < ``options`` (mace option names,
+    None: unset). mace runs in ``folder/mace``; the model is copied to ``folder/NAME.model``
+    and, with ``install``, into the user model directory as ``INSTALL.model``.
+    """
+    from molxtal.data.training import read_frames
+    from molxtal.models import load_model
+
+    frames = read_frames(data)
+    if valid is None:
+        train_frames, valid_frames, valid_indices = split_frames(frames, valid_fraction, seed)
+    else:
+        train_frames, valid_frames, valid_indices = frames, read_frames(valid), []
+    settings = build_settings(
+        read_settings_file(config),
+        foundation=resolve_foundation(foundation) if foundation else None,
+        finetune=finetune,
+        pt_train_file=Path(pt_data).resolve() if pt_data else None,
+        e0s=e0s,
+        seed=seed,
+        **options,
+    )
+    run = train_mace(
+        train_frames,
+        valid_frames,
+        Path(folder) / "mace",
+        settings,
+        name=name,
+        extra_args=extra_args,
+        threads=threads,
+    )
+    model_path = Path(folder) / f"{name}.model"
+    shutil.copyfile(run.model_path, model_path)
+    model = load_model(str(model_path), dtype=settings["default_dtype"])
     return TrainResult(
+        name=name,
         model_path=model_path,
-        history=history,
-        initial=initial,
-        arguments=argv,
-        log_path=log_path,
+        model_sha256=model.sha256,
+        elements=sorted(model.elements),
+        installed=install_model(model_path, install) if install else None,
         n_train=len(train_frames),
         n_valid=len(valid_frames),
+        valid_indices=valid_indices,
+        settings=settings,
+        run=run,
     )

@@ -19,9 +19,8 @@ def list_command() -> None:
     """Each data set, its number of files, and how many are present locally."""
     rows = []
     for name in data.MANIFEST:
-        status = data.dataset_status(name)
-        present = sum(s.path is not None for s in status)
-        rows.append([name, len(status), present, "yes" if present == len(status) else "no"])
+        found = [s.path is not None for s in data.dataset_status(name)]
+        rows.append([name, len(found), sum(found), "yes" if all(found) else "no"])
     print_table("Reference data sets", ["name", "files", "present", "complete"], rows)
 
 
@@ -30,9 +29,7 @@ def list_command() -> None:
 def fetch_command(
     names: Annotated[list[str], typer.Argument(help="Data set names (see molxtal data list).")],
     dest: Annotated[Path | None, typer.Option(help="Target directory (default: cache).")] = None,
-    mirror: Annotated[
-        str | None, typer.Option(help="Base URL of a mirror of the data layout.")
-    ] = None,
+    mirror: Annotated[str | None, typer.Option(help="Base URL of a mirror of the data.")] = None,
 ) -> None:
     """Download data sets from their public sources, verifying SHA-256 checksums."""
     for name in names:
@@ -42,9 +39,7 @@ def fetch_command(
 
 @data_app.command("path")
 @handle_errors
-def path_command(
-    name: Annotated[str, typer.Argument(help="Data set name.")],
-) -> None:
+def path_command(name: Annotated[str, typer.Argument(help="Data set name.")]) -> None:
     """Print where each file of a data set is found (or that it is missing)."""
     for status in data.dataset_status(name):
         typer.echo(f"{status.relpath}\t{status.path or 'MISSING'}")
