@@ -144,7 +144,7 @@ def load_so3lr(
             "r_max_angstrom": float(calculator.r_max),
             "long_range_angstrom": options,
             "long_range_defaults_angstrom": dict(SO3LR_DEFAULTS),
-            "built_in": "ZBL repulsion, truncated Coulomb of learned charges, "
+            "built_in": "ZBL repulsion, shifted-force Coulomb of learned charges, "
             "dispersion from learned Hirshfeld ratios",
         },
     )
