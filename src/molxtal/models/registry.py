@@ -1,13 +1,14 @@
 """The catalogue of named models and the ``--model`` resolver.
 
-``--model`` accepts a catalogue name (``chgnet``, ``mace-mp-0-medium``, ...), the stem of a
-``.model`` file in the user's model directory, a path to a MACE ``.model`` file, or
+``--model`` accepts a catalogue name (``chgnet``, ``so3lr``, ``mace-mp-0-medium``, ...), the
+stem of a ``.model`` file in the user's model directory, a path to a MACE ``.model`` file, or
 ``module:function`` returning any ASE calculator.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from molxtal.models.base import DTYPES, Model
 from molxtal.models.chgnet import load_chgnet
 from molxtal.models.dispersion import D3Settings, with_d3
 from molxtal.models.mace import download_foundation, foundation_cache_path, load_mace_file
+from molxtal.models.so3lr import SO3LR_REFERENCE, load_so3lr
 
 MACE_MP_REF = "Batatia et al., arXiv:2401.00096 (MACE-MP-0)"
 MACE_OFF_REF = "Kovács et al., arXiv:2312.15211 (MACE-OFF23)"
@@ -31,17 +33,22 @@ class CatalogueEntry:
 
     name: str
     family: str
-    loader: str  # "chgnet", "mace-mp" or "mace-off"
+    loader: str  # "chgnet", "so3lr", "mace-mp" or "mace-off"
     size: str | None
     elements: str
     training_data: str
     level_of_theory: str
     reference: str
+    licence: str
+    #: whether the model itself includes long-range dispersion (then --dispersion d3 is refused)
+    includes_dispersion: bool = False
 
     def available_offline(self) -> bool:
         """True if the model can be loaded now without a download."""
         if self.loader == "chgnet":
             return True
+        if self.loader == "so3lr":  # the weights ship in the so3krates-torch wheel
+            return importlib.util.find_spec("so3krates_torch") is not None
         return foundation_cache_path(self.loader, self.size).is_file()
 
     def mace_checkpoint(self) -> Path | None:
@@ -62,6 +69,7 @@ def _mace_mp(size: str) -> CatalogueEntry:
         "MPtrj (Materials Project relaxations)",
         "PBE/PBE+U",
         MACE_MP_REF,
+        "MIT",
     )
 
 
@@ -75,6 +83,7 @@ def _mace_off(size: str) -> CatalogueEntry:
         "SPICE (organic molecules and dimers)",
         "ωB97M-D3(BJ)/def2-TZVPPD",
         MACE_OFF_REF,
+        "ASL (academic, non-commercial)",
     )
 
 
@@ -90,6 +99,20 @@ CATALOGUE: dict[str, CatalogueEntry] = {
             "MPtrj (Materials Project relaxations)",
             "PBE/PBE+U",
             "Deng et al., Nat. Mach. Intell. 5, 1031 (2023)",
+            "BSD (modified)",
+        ),
+        CatalogueEntry(
+            "so3lr",
+            "SO3LR (so3krates-torch)",
+            "so3lr",
+            None,
+            "H C N O F P S Cl",
+            "organic/biomolecular molecules, dimers, clusters (forces, dipoles, Hirshfeld "
+            "ratios; not energies)",
+            "PBE0+MBD",
+            SO3LR_REFERENCE,
+            "MIT",
+            includes_dispersion=True,
         ),
         *(_mace_mp(size) for size in ("small", "medium", "large")),
         *(_mace_off(size) for size in ("small", "medium", "large")),
@@ -153,11 +176,17 @@ def load_model(
     if dtype not in DTYPES:
         raise MolxtalError(f"unknown dtype '{dtype}'; choose one of {DTYPES}")
     device = resolve_device(device)
-    if model_kwargs and ":" not in spec:
-        raise MolxtalError("--model-kwargs applies only to module:function models")
     entry = CATALOGUE.get(spec)
+    if entry is not None and entry.includes_dispersion and dispersion is not None:
+        raise MolxtalError(
+            f"{spec} already contains dispersion; --dispersion d3 would count it twice"
+        )
+    if model_kwargs and ":" not in spec and spec != "so3lr":
+        raise MolxtalError("--model-kwargs applies only to so3lr and module:function models")
     if entry is not None and entry.loader == "chgnet":
         model = load_chgnet(dtype, device)
+    elif entry is not None and entry.loader == "so3lr":
+        model = load_so3lr(dtype, device, model_kwargs)
     elif entry is not None:
         path = download_foundation(spec, entry.loader, entry.size)
         model = load_mace_file(path, dtype, device, name=spec)
