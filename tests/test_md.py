@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import pickle
+import json
 
 import numpy as np
 import pytest
@@ -16,7 +16,13 @@ from molxtal.cli.app import app
 from molxtal.errors import MolxtalError
 from molxtal.io import read_json
 from molxtal.models import Model
-from molxtal.workflows.md import CHECKPOINT, MDSettings, initial_velocities, run_md
+from molxtal.workflows.md import (
+    CHECKPOINT,
+    MDSettings,
+    initial_velocities,
+    load_checkpoint,
+    run_md,
+)
 
 
 @pytest.fixture
@@ -111,8 +117,7 @@ def test_blow_up_stops_and_keeps_last_good_checkpoint(copper, emt, tmp_path):
     )
     with pytest.raises(MolxtalError, match="blew up at step"):
         run_md(copper, emt, settings, tmp_path)
-    with open(tmp_path / CHECKPOINT, "rb") as handle:
-        state = pickle.load(handle)
+    state = load_checkpoint(tmp_path / CHECKPOINT, settings)
     positions = state["positions"]
     distances = np.linalg.norm(positions[:, None] - positions[None], axis=-1)
     assert distances[np.triu_indices(len(positions), 1)].min() > 0.5
@@ -173,3 +178,43 @@ def test_one_model_pass_per_step_with_the_stress_only_where_used(
     assert len(passes) == 5
     assert [i for i, stress in enumerate(passes) if stress] == with_stress
     assert model.calculator.include_stress  # restored after the run
+
+
+def test_checkpoint_is_data_only_and_a_pickle_is_refused(copper, emt, tmp_path):
+    """A checkpoint that would run code if unpickled (it creates a file) is refused as
+    unreadable, and nothing is executed; molxtal's own checkpoints are plain JSON."""
+    import pickle
+
+    run_md(copper, emt, MDSettings(steps=4, stride=2), tmp_path)
+    json.loads((tmp_path / CHECKPOINT).read_text())  # plain data
+    marker = tmp_path / "executed"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (tmp_path / CHECKPOINT).write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(MolxtalError, match="not a readable molxtal MD checkpoint"):
+        run_md(copper, emt, MDSettings(steps=8, stride=2), tmp_path, resume=True)
+    assert not marker.exists()
+
+
+def test_resume_with_fewer_steps_than_done_is_refused(copper, emt, tmp_path):
+    run_md(copper, emt, MDSettings(steps=8, stride=2), tmp_path)
+    frames_before = (tmp_path / "trajectory.extxyz").read_bytes()
+    with pytest.raises(MolxtalError, match="beyond the 4 steps"):
+        run_md(copper, emt, MDSettings(steps=4, stride=2), tmp_path, resume=True)
+    assert (tmp_path / "trajectory.extxyz").read_bytes() == frames_before
+
+
+def test_md_into_a_folder_holding_a_run_is_refused_without_resume(tmp_path):
+    structure = tmp_path / "cu.xyz"
+    bulk("Cu", "fcc", a=3.6, cubic=True).write(structure)
+    out = tmp_path / "run"
+    args = ["md", str(structure), "--model", "ase.calculators.emt:EMT", "--ensemble", "nve",
+            "--steps", "4", "--stride", "2", "-o", str(out)]  # fmt: skip
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    again = CliRunner().invoke(app, [*args[:-4], "--steps", "2", "-o", str(out)])
+    assert again.exit_code == 2 and "earlier run" in again.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

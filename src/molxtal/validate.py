@@ -14,8 +14,8 @@ from pathlib import Path
 
 from molxtal.errors import MolxtalError
 
-#: Files whose presence marks a folder as holding a finished or failed molxtal run.
-RUN_MARKERS = ("results.json", "provenance.json")
+#: Files whose presence marks a folder as holding a molxtal run (finished, failed or killed).
+RUN_MARKERS = ("results.json", "provenance.json", "checkpoint.json")
 
 
 def number(

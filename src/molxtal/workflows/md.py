@@ -8,7 +8,7 @@ fast ones ("flying ice cube", Harvey et al., J. Comput. Chem. 19, 726 (1998)).
 
 Files written into ``directory``: ``trajectory.extxyz`` (frames at steps 0, stride, 2·stride,
 ...; positions, momenta, cell, energy, forces), ``thermo.csv`` (one row per frame) and
-``checkpoint.pkl`` (atomic, every ``checkpoint_every`` steps). A resumed run truncates the
+``checkpoint.json`` (atomic, every ``checkpoint_every`` steps). A resumed run truncates the
 trajectory and log back to the checkpoint and continues; with a deterministic calculator it is
 bit-identical to an uninterrupted run (the integrator's random-number generator and
 thermostat/barostat variables are part of the checkpoint).
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import math
 import os
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -55,7 +55,7 @@ THERMOSTATS = ("langevin", "bussi", "nose-hoover")
 BAROSTATS = ("isotropic", "flexible")
 TRAJECTORY = "trajectory.extxyz"
 THERMO = "thermo.csv"
-CHECKPOINT = "checkpoint.pkl"
+CHECKPOINT = "checkpoint.json"
 THERMO_COLUMNS = (
     "step",
     "time_ps",
@@ -257,12 +257,61 @@ def check_sanity(atoms: Atoms, step: int, settings: MDSettings) -> None:
         )
 
 
+def _encode(value):
+    """A JSON-ready form of checkpoint data: arrays (exact: Python floats round-trip through
+    JSON), numpy random generators (their bit-generator state) and integrator helper objects
+    (their attributes). Nothing that can execute code on loading."""
+    if isinstance(value, np.ndarray):
+        return {"array": value.tolist(), "dtype": str(value.dtype), "shape": list(value.shape)}
+    if isinstance(value, np.random.Generator):
+        return {"rng_state": value.bit_generator.state}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {"attributes": {k: _encode(v) for k, v in vars(value).items()}}
+    return value
+
+
+def _decode(value):
+    """Arrays back from :func:`_encode`'s form (other values as they are)."""
+    if isinstance(value, dict) and "array" in value and "dtype" in value:
+        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _restore(current, saved):
+    """``saved`` (from :func:`_encode`) applied to the integrator's freshly built ``current``
+    attribute: a generator's state is set, a helper object's attributes are updated, and a
+    plain value is returned for ``setattr``. The classes come from the settings, never from
+    the file."""
+    if isinstance(current, np.random.Generator):
+        current.bit_generator.state = saved["rng_state"]
+        return current
+    if isinstance(saved, dict) and "attributes" in saved:
+        for name, value in saved["attributes"].items():
+            if not hasattr(current, name):
+                raise MolxtalError(f"checkpoint: unknown integrator attribute '{name}'")
+            setattr(current, name, _decode(value))
+        return current
+    return _decode(saved)
+
+
 def save_checkpoint(
     path: Path, dyn: MolecularDynamics, step: int, settings: MDSettings, sizes: dict[str, int]
 ) -> None:
-    """Write the full dynamical state atomically (``sizes``: byte length of each output file)."""
+    """Write the full dynamical state atomically as JSON (``sizes``: byte length of each
+    output file). Floats are written exactly, so a resumed run is bit-identical."""
     atoms = dyn.atoms
     state = {
+        "format": "molxtal-md-checkpoint-1",
         "step": step,
         "settings": asdict(settings),
         "numbers": atoms.numbers.copy(),
@@ -274,23 +323,35 @@ def save_checkpoint(
         "integrator_state": {name: getattr(dyn, name) for name in STATE_ATTRIBUTES[type(dyn)]},
         "file_sizes": sizes,
     }
-    with atomic_write(path, "wb") as handle:
-        pickle.dump(state, handle)
+    with atomic_write(path) as handle:
+        json.dump(_encode(state), handle)
 
 
 def load_checkpoint(path: Path, settings: MDSettings) -> dict:
-    """Read a checkpoint and check that it belongs to a run with the same settings."""
+    """Read a checkpoint (data only: JSON) and check that it belongs to a run with the same
+    settings and holds a complete state."""
     try:
-        with open(path, "rb") as handle:
-            state = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError) as exc:
-        raise MolxtalError(f"cannot read checkpoint {path} ({exc})") from exc
-    saved = state["settings"]
-    changed = [k for k in FIXED_ON_RESUME if saved[k] != getattr(settings, k)]
+        with open(path) as handle:
+            raw = json.load(handle)
+        state = {k: v if k == "integrator_state" else _decode(v) for k, v in raw.items()}
+        saved = state["settings"]
+        positions, momenta = np.asarray(state["positions"]), np.asarray(state["momenta"])
+        numbers = np.asarray(state["numbers"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MolxtalError(f"{path}: not a readable molxtal MD checkpoint ({exc})") from exc
+    n = len(numbers)
+    if positions.shape != (n, 3) or momenta.shape != (n, 3) or np.shape(state["cell"]) != (3, 3):
+        raise MolxtalError(f"{path}: checkpoint arrays have the wrong shape for {n} atoms")
+    changed = [k for k in FIXED_ON_RESUME if saved.get(k) != getattr(settings, k)]
     if changed:
         raise MolxtalError(
             f"checkpoint {path} was written with different {', '.join(changed)}; "
             "resume with the original settings"
+        )
+    if settings.steps < state["step"]:
+        raise MolxtalError(
+            f"checkpoint {path} is at step {state['step']}, beyond the {settings.steps} steps "
+            "asked for; resume with at least as many steps"
         )
     return state
 
@@ -325,7 +386,7 @@ def run_md(
 ) -> MDResult:
     """Run MD of ``atoms`` with ``model``, writing trajectory, log and checkpoints.
 
-    ``resume=True`` continues from ``directory/checkpoint.pkl`` (``atoms`` then only supplies
+    ``resume=True`` continues from ``directory/checkpoint.json`` (``atoms`` then only supplies
     the composition). ``progress(step, total_steps)`` is called after every step. A blow-up
     raises :class:`MolxtalError` and leaves the last good checkpoint in place.
     """
@@ -352,8 +413,14 @@ def run_md(
     dyn = make_integrator(work, settings, rng)
     if state is not None:
         for name, value in state["integrator_state"].items():
-            setattr(dyn, name, value)
+            setattr(dyn, name, _restore(getattr(dyn, name), value))
         dyn.nsteps = start
+        for name, size in state["file_sizes"].items():
+            if not (directory / name).is_file() or (directory / name).stat().st_size < size:
+                raise MolxtalError(
+                    f"{directory / name}: missing or shorter than the checkpoint records; "
+                    "the run cannot be resumed"
+                )
         for name, size in state["file_sizes"].items():
             with open(directory / name, "r+b") as handle:
                 handle.truncate(size)

@@ -48,7 +48,7 @@ def md_command(
     model: Model,
 ) -> None:
     # fmt: on
-    """Molecular dynamics: trajectory.extxyz, thermo.csv, checkpoint.pkl (resumable)."""
+    """Molecular dynamics: trajectory.extxyz, thermo.csv, checkpoint.json (resumable)."""
     from molxtal.workflows.md import MDSettings, molecular_dynamics, starting_structure
 
     if (time_ps is None) == (steps is None):
