@@ -35,6 +35,20 @@ def default_out_dir(command: str, root: str | Path = "molxtal-results") -> Path:
     return Path(root) / f"{command}-{stamp}"
 
 
+#: How far a reported number can be trusted (issue: honest results).
+CONVERGED, INDICATIVE, NOT_COMPUTED = "converged", "indicative", "not computed"
+
+
+def status(reasons: list[str], computed: bool = True) -> dict[str, Any]:
+    """The convergence status of a reported number: ``converged`` when no reason against it
+    was found, ``indicative`` with the reasons (e.g. "MD production 0.5 ps < 5 ps",
+    "supercell 1×1×1"), or ``not computed`` with the reason it could not be. Stored beside the
+    value as ``<key>_status`` in ``to_dict()``."""
+    if not computed:
+        return {"status": NOT_COMPUTED, "reasons": list(reasons)}
+    return {"status": INDICATIVE if reasons else CONVERGED, "reasons": list(reasons)}
+
+
 @dataclass
 class Table:
     """A table for a person: headers carry units; ``notes`` are warnings shown under it."""
