@@ -42,13 +42,18 @@ def run_command(
     models: Sequence[Model] = (),
     parameters: dict[str, Any] | None = None,
     seed: int | None = None,
+    check: Callable[[Result, Path], None] | None = None,
 ) -> Result:
     """One command: open the result folder, ``compute(folder)`` (one workflow call), write the
-    result into the folder, then print its summary and where it is."""
+    result into the folder, then print its summary and where it is. ``check(result, folder)``
+    may then raise (e.g. :class:`NotConvergedError`): the results stay written and the
+    provenance records the run as failed."""
     from molxtal.cli.console import print_summary
 
     with result_dir(command, out, models, parameters, seed) as folder:
         result = compute(folder)
         result.write(folder)
-    print_summary(result, folder.path)
+        print_summary(result, folder.path)
+        if check is not None:
+            check(result, folder.path)
     return result
