@@ -120,3 +120,30 @@ def test_ideal_gas_thermochemistry_identities(chgnet_water):
         thermo.enthalpy_eV - t * thermo.entropy_eV_per_K, rel=1e-10
     )
     assert thermo.internal_energy_eV > -14.0 + vibration.zpe_eV  # ZPE + thermal motion
+
+
+def test_vibrations_command_writes_ase_readable_modes(tmp_path):
+    """``molxtal vibrations`` on the force field's minimum: Wilson-GF frequencies in
+    results.json, and the written VibrationsData reloads in ASE with the same ones."""
+    import json
+
+    from ase.vibrations import VibrationsData
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+
+    path, out = tmp_path / "water.xyz", tmp_path / "out"
+    water_molecule(R0, np.degrees(THETA0)).write(path)
+    run = CliRunner().invoke(
+        app,
+        ["vibrations", str(path), "--model", "harmonic_water:ValenceForceField",
+         "--method", "finite-differences", "--cache", str(tmp_path / "fd"), "-o", str(out)],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    results = json.loads((out / "results.json").read_text())
+    expected = np.sort(wilson_gf_frequencies())
+    np.testing.assert_allclose(results["frequencies_cm-1"], expected, atol=0.1)
+    assert results["thermochemistry"]["temperature_K"] == 298.15
+    (saved,) = out.glob("vibrations-*.json")
+    ase_frequencies = np.sort(VibrationsData.read(saved).get_frequencies().real)[-3:]
+    np.testing.assert_allclose(ase_frequencies, expected, atol=0.1)

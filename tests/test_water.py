@@ -1,5 +1,6 @@
 """Water: geometry definitions on constructed molecules, mode assignment, reference data."""
 
+import csv
 import json
 
 import numpy as np
@@ -95,7 +96,44 @@ def test_water_monomer_command(tmp_path):
 
 @pytest.mark.slow  # ~1 min of CPU: two dimer relaxations with CHGNet
 def test_binding_curve_dissociation_limit():
-    curve = binding_curve(load_model("chgnet"), distances=(2.9, 6.0), fmax=1e-2, steps=200)
+    result = binding_curve([load_model("chgnet")], distances=(2.9, 6.0), fmax=1e-2, steps=200)
+    (curve,) = result.curves.values()
     # Two molecules 6 Å apart barely interact: ΔE → 0 within 5 meV; bound at 2.9 Å.
     assert abs(curve.binding_energy_eV[-1]) < 5e-3
     assert curve.binding_energy_eV[0] < -0.1
+
+
+EMT_SPEC = "ase.calculators.emt:EMT"  # ASE's EMT as a plug-in model: deterministic and fast
+
+
+@pytest.mark.parametrize(
+    ("step", "command"), [("water-monomer", "monomer"), ("water-dimer", "dimer")]
+)
+def test_study_step_and_command_write_the_same_numbers(step, command, tmp_path):
+    """The study's step and ``molxtal water <command>`` with the profile's settings write the
+    same results.json and CSV table, and the report's table is the command's table."""
+    from molxtal.io import read_json, to_jsonable
+    from molxtal.study.profiles import TEST
+    from molxtal.study.steps import STEPS
+
+    p = TEST[step]
+    stored = STEPS[step].compute(load_model(EMT_SPEC), p, tmp_path / "step")
+    out = tmp_path / "command"
+    options = [f"--{key}={p[key]}" for key in ("fmax", "steps", "delta", "nfree")]
+    run = CliRunner().invoke(
+        app,
+        ["water", command, "--model", EMT_SPEC, *options, "--cache", str(tmp_path / "fd"),
+         "-o", str(out)],
+    )  # fmt: skip
+    # Exit status 2 (results written) exactly when the relaxation did not converge.
+    assert run.exit_code == (0 if stored["relaxation"]["converged"] else 2), run.output
+    written = read_json(out / "results.json")
+    assert written == read_json(tmp_path / "step" / "results.json")
+    assert to_jsonable({k: v for k, v in stored.items() if k != "figures"}) == written
+    csv_name = f"water_{command}.csv"
+    assert (out / csv_name).read_text() == (tmp_path / "step" / csv_name).read_text()
+    assert sorted(stored["figures"]) == sorted(f.name for f in out.glob("*.png"))
+    columns, rows = STEPS[step].table({EMT_SPEC: read_json(tmp_path / "step" / "results.json")}, p)
+    with open(out / csv_name, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert table == [columns, *rows]

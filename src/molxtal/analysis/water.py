@@ -22,8 +22,6 @@ from molxtal.errors import MolxtalError
 
 #: Displacement (Å) along a normal mode used to read its internal-coordinate character.
 MODE_PROBE_STEP = 1e-4
-#: Order of the monomer modes: ω1 symmetric stretch, ω2 bend, ω3 antisymmetric stretch.
-MONOMER_MODES = ("symmetric stretch", "bend", "antisymmetric stretch")
 
 
 def water_molecules(atoms: Atoms) -> list[tuple[int, int, int]]:
@@ -136,26 +134,6 @@ def dimer_geometry(atoms: Atoms) -> DimerGeometry:
         acceptor=acceptor,
         bonded_hydrogen=int(h_b),
     )
-
-
-#: Rows of the water comparison tables: (label with unit, results key, element or None, digits).
-MONOMER_QUANTITIES = [
-    ("r_OH (Å)", "r_OH_angstrom", None, 5),
-    ("∠HOH (°)", "angle_HOH_deg", None, 3),
-    ("ω1 sym. stretch (cm⁻¹)", "frequencies_cm-1", 0, 2),
-    ("ω2 bend (cm⁻¹)", "frequencies_cm-1", 1, 2),
-    ("ω3 asym. stretch (cm⁻¹)", "frequencies_cm-1", 2, 2),
-    ("ZPE (eV)", "zpe_eV", None, 4),
-]
-DIMER_GEOMETRY_QUANTITIES = [
-    ("r_OO (Å)", "r_OO_angstrom", None, 3),
-    ("α (°)", "alpha_deg", None, 1),
-    ("β (°)", "beta_deg", None, 1),
-    ("θ_a (°)", "theta_a_deg", None, 2),
-    ("θ_d (°)", "theta_d_deg", None, 2),
-]
-DIMER_FREQUENCY_QUANTITIES = [(f"ω{k + 1} (cm⁻¹)", "frequencies_cm-1", k, 1) for k in range(12)]
-DIMER_ZPE_QUANTITY = ("ZPE (eV)", "zpe_eV", None, 3)
 
 
 def pick(values: dict | None, key: str, index: int | None):

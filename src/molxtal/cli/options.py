@@ -215,6 +215,30 @@ def structure_name(path: Path) -> str:
     return path.parent.name if path.stem == "POSCAR" else path.stem
 
 
+# Options and parsers shared by the molecule commands (relax, vibrations, scan, water).
+StructureArg = Annotated[Path, typer.Argument(help="Structure file (any format ASE reads).")]
+RelaxFmaxOpt = Annotated[float, typer.Option("--fmax", help="Relaxation force threshold (eV/Å).")]
+RelaxStepsOpt = Annotated[int, typer.Option("--steps", help="Maximum relaxation steps.")]
+MethodOpt = Annotated[
+    str,
+    typer.Option(help="Hessian: auto, analytic or finite-differences (auto: analytic where "
+                 "available)."),
+]  # fmt: skip
+DeltaOpt = Annotated[float, typer.Option(help="Finite-difference displacement (Å).")]
+NfreeOpt = Annotated[int, typer.Option(help="Finite-difference points per coordinate: 2 or 4.")]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(help="Finite-difference cache (default: molxtal user cache/vibrations)."),
+]
+
+
+def vibrations_cache_dir(path: Path | None) -> Path:
+    """Where finite-difference displacements are cached (next to the data cache by default)."""
+    from molxtal.data import cache_dir
+
+    return path or cache_dir().parent / "vibrations"
+
+
 def parse_floats(text: str, option: str) -> list[float]:
     """'0 0.5 1' or '0,0.5,1' -> floats."""
     try:
@@ -277,3 +301,29 @@ CrystalFmaxOpt = Annotated[
 StudyCacheOpt = Annotated[
     Path | None, typer.Option(help="Step cache folder of the study (default: OUT/cache).")
 ]
+
+
+def parse_indices(text: str | None) -> list[int]:
+    """``"0,3,5"`` -> [0, 3, 5] (atom indices, 0-based)."""
+    try:
+        return [int(token) for token in (text or "").split(",") if token.strip()]
+    except ValueError as exc:
+        raise MolxtalError(f"--fix expects comma-separated atom indices, got '{text}'") from exc
+
+
+def parse_pairs(texts: list[str] | None) -> list[tuple[int, int]]:
+    """``["0-3", "1-4"]`` -> [(0, 3), (1, 4)] (atom index pairs, 0-based)."""
+    pairs = []
+    for text in texts or []:
+        parts = text.split("-")
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise MolxtalError(f"--fix-bond expects two atom indices like 0-3, got '{text}'")
+        pairs.append((int(parts[0]), int(parts[1])))
+    return pairs
+
+
+def read_input(path: Path):
+    """The structure in ``path`` (:func:`molxtal.structures.read_structure`; ASE ``Atoms``)."""
+    from molxtal.structures import read_structure
+
+    return read_structure(path)

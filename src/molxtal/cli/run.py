@@ -88,14 +88,23 @@ def run_command(
     seed: int | None = None,
     in_place: bool = False,
     resume: bool = False,
+    check: Callable[[Result], None] | None = None,
 ) -> Result:
     """One command: open the result folder, ``compute(folder)`` (one workflow call), write the
     result into the folder, then print its summary and where it is (``in_place``, ``resume``:
-    see :func:`result_dir`)."""
+    see :func:`result_dir`). ``check(result)`` may then raise (e.g.
+    :class:`~molxtal.errors.NotConvergedError`): the results stay written and the provenance
+    records the run as failed."""
     from molxtal.cli.console import print_summary
 
-    with result_dir(command, out, models, parameters, seed, in_place, resume) as folder:
-        result = compute(folder)
-        result.write(folder)
-    print_summary(result, folder.path)
+    result = None
+    try:
+        with result_dir(command, out, models, parameters, seed, in_place, resume) as folder:
+            result = compute(folder)
+            result.write(folder)
+            if check is not None:
+                check(result)
+    finally:
+        if result is not None:
+            print_summary(result, folder.path)
     return result

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from ase import Atoms, units
@@ -15,8 +18,9 @@ from ase.constraints import FixAtoms, FixBondLength, FixSymmetry
 from ase.filters import FrechetCellFilter
 from ase.optimize import BFGS, FIRE, LBFGS
 
-from molxtal.errors import MolxtalError
+from molxtal.errors import MolxtalError, NotConvergedError
 from molxtal.models import Model
+from molxtal.results import Result, ResultDir, Table
 
 OPTIMIZERS = {"BFGS": BFGS, "FIRE": FIRE, "LBFGS": LBFGS}
 #: What moves: atom positions; positions and cell (at ``pressure_GPa``); positions and cell
@@ -155,3 +159,95 @@ def relax(
         pressure_GPa=pressure_GPa if mode == "cell" else None,
         fix_symmetry=fix_symmetry,
     )
+
+
+def safe_name(name: str) -> str:
+    """A model name usable as part of a file name (paths and odd characters become _)."""
+    return re.sub(r"[^\w.-]", "_", name)
+
+
+def labelled_frames(relaxations: dict[str, Relaxation]) -> list[Atoms]:
+    """The relaxed structures (with energy and forces), each with its model's name in
+    ``info["model"]``: model name -> relaxation in, frames for one extxyz file out."""
+    frames = []
+    for name, r in relaxations.items():
+        frame = r.atoms.copy()
+        frame.calc = r.atoms.calc
+        frame.info["model"] = name
+        frames.append(frame)
+    return frames
+
+
+@dataclass
+class RelaxResult(Result):
+    """One structure relaxed with each model (:func:`relax`)."""
+
+    structure: str
+    relaxations: dict[str, Relaxation]
+
+    def to_dict(self) -> dict[str, Any]:
+        models = {name: r.to_dict() for name, r in self.relaxations.items()}
+        single = next(iter(models.values())) if len(models) == 1 else {}
+        return {"structure": self.structure, **single, "models": models}
+
+    def summary(self) -> list[Table]:
+        first = next(iter(self.relaxations.values()))
+        rows = [
+            [name, f"{r.energy_eV:.8f}", f"{r.fmax_eV_per_angstrom:.3e}", str(r.steps),
+             "yes" if r.converged else "NO"]
+            for name, r in self.relaxations.items()
+        ]  # fmt: skip
+        title = (
+            f"Relaxation: {self.structure} ({first.optimizer}, "
+            f"fmax {first.fmax_target_eV_per_angstrom:g} eV/Å)"
+        )
+        columns = ["model", "E (eV)", "max |F| (eV/Å)", "steps", "converged"]
+        return [Table(title, columns, rows)]
+
+    def write_files(self, folder: ResultDir) -> None:
+        folder.write_atoms("relaxed.extxyz", labelled_frames(self.relaxations))
+
+    def require_converged(self) -> None:
+        """Raise :class:`NotConvergedError` if a model did not reach its fmax."""
+        failed = [name for name, r in self.relaxations.items() if not r.converged]
+        if failed:
+            first = self.relaxations[failed[0]]
+            raise NotConvergedError(
+                f"{self.structure}: relaxation with {', '.join(failed)} did not reach fmax "
+                f"{first.fmax_target_eV_per_angstrom:g} eV/Å in {first.max_steps} steps "
+                "(results written)"
+            )
+
+
+def relax_models(
+    atoms: Atoms,
+    models: Sequence[Model],
+    fmax: float = 1e-3,
+    steps: int = 1000,
+    optimizer: str = "BFGS",
+    *,
+    fix_atoms: Sequence[int] = (),
+    fix_bonds: Sequence[tuple[int, int]] = (),
+    trajectory_dir: Path | None = None,
+    structure: str = "structure",
+) -> RelaxResult:
+    """:func:`relax` the positions of ``atoms`` with each model, with ``FixAtoms`` on
+    ``fix_atoms`` and ``FixBondLength`` on ``fix_bonds``; with ``trajectory_dir`` each run's
+    ASE trajectory goes to ``trajectory-<model>.traj`` there. ``structure`` names the input."""
+    fixed = constraints(fix_atoms, fix_bonds)
+    for index in [i for c in fixed for i in c.get_indices()]:
+        if not 0 <= index < len(atoms):
+            raise MolxtalError(f"{structure}: constraint atom index {index} out of range")
+    for model in models:
+        model.check_elements(atoms, structure)
+    relaxations = {}
+    for model in models:
+        trajectory = (
+            None
+            if trajectory_dir is None
+            else str(Path(trajectory_dir) / f"trajectory-{safe_name(model.name)}.traj")
+        )
+        relaxations[model.name] = relax(
+            atoms, model, fmax, steps, optimizer, constraint=fixed, trajectory=trajectory
+        )
+    return RelaxResult(structure, relaxations)

@@ -3,15 +3,17 @@ finite-difference step (with the analytic Hessian as reference where the model h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from ase import Atoms
 from ase.geometry.analysis import Analysis
 
 from molxtal.models import Model
+from molxtal.results import Result, Table
 from molxtal.workflows.relax import relax
 from molxtal.workflows.vibrations import has_analytic_hessian, vibrations
 
@@ -20,42 +22,152 @@ DELTA_SCAN = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 DELTA_SCAN_FMAX = (1e-2, 1e-4, 1e-6, 1e-8)
 #: Largest change (cm⁻¹) between neighbouring deltas that still counts as a plateau.
 PLATEAU_TOLERANCE_CM1 = 1.0
+#: Unit suffixes of the internal-coordinate keys and how tables and figures show them.
+COORDINATE_UNITS = {"angstrom": "Å", "deg": "°"}
+
+
+def coordinate_label(key: str) -> str:
+    """``O0-H1_angstrom`` -> ``O0-H1 (Å)``, ``H1-O0-H2_deg`` -> ``H1-O0-H2 (°)``."""
+    name, unit = key.rsplit("_", 1)
+    return f"{name} ({COORDINATE_UNITS[unit]})"
+
+
+def _scan_dict(scan: FmaxScan | DeltaScan, values: dict[str, Any]) -> dict[str, Any]:
+    """A scan's numbers: what was scanned with which model, the fmax values (eV/Å), ``values``."""
+    return {
+        "structure": scan.structure,
+        "model": scan.model,
+        "fmax_eV_per_angstrom": scan.fmax_eV_per_angstrom,
+        **values,
+    }
 
 
 @dataclass
-class FmaxScan:
-    """Bond lengths (Å) and angles (degrees) of the structure relaxed to each fmax (eV/Å)."""
+class FmaxScan(Result):
+    """Bond lengths (Å) and angles (degrees) of ``structure`` relaxed with ``model`` to each
+    fmax (eV/Å), loosest first; ``geometry`` keys name the atoms and the unit
+    (``O0-H1_angstrom``, ``H1-O0-H2_deg``)."""
 
     fmax_eV_per_angstrom: np.ndarray
     geometry: dict[str, np.ndarray]
     energy_eV: np.ndarray
     converged: np.ndarray
+    structure: str = "structure"
+    model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {"geometry": self.geometry, "energy_eV": self.energy_eV}
+        return _scan_dict(self, {**values, "converged": self.converged})
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [
+            {"fmax_eV_per_angstrom": f, "energy_eV": e, "converged": c,
+             **{key: values[k] for key, values in self.geometry.items()}}
+            for k, (f, e, c) in enumerate(
+                zip(self.fmax_eV_per_angstrom, self.energy_eV, self.converged, strict=True)
+            )
+        ]  # fmt: skip
+
+    def summary(self) -> list[Table]:
+        rows = [
+            [f"{r['fmax_eV_per_angstrom']:g}", f"{r['energy_eV']:.8f}",
+             *(f"{r[key]:.6f}" for key in self.geometry)]
+            for r in self._rows()
+        ]  # fmt: skip
+        columns = ["fmax (eV/Å)", "E (eV)", *map(coordinate_label, self.geometry)]
+        notes = [
+            f"not converged at fmax {f:g} eV/Å"
+            for f, ok in zip(self.fmax_eV_per_angstrom, self.converged, strict=True)
+            if not ok
+        ]
+        title = f"Geometry against fmax: {self.structure} ({self.model})"
+        return [Table(title, columns, rows, notes)]
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {"fmax_scan.csv": self._rows()}
+
+    def figures(self) -> dict[str, Callable]:
+        from molxtal.plotting.scan import fmax_scan_figure
+
+        geometry = {coordinate_label(key): values for key, values in self.geometry.items()}
+        title = f"{self.structure}, {self.model}"
+        return {
+            "fmax_scan.png": lambda: fmax_scan_figure(self.fmax_eV_per_angstrom, geometry, title)
+        }
+
+
+def delta_scan_rows(data: dict[str, Any]) -> list[list[str]]:
+    """Per fmax: the fmax (eV/Å), the plateau of delta (Å) and the recommended delta (Å), from a
+    :class:`DeltaScan`'s numbers (``to_dict()`` or its stored JSON)."""
+    deltas = data["delta_angstrom"]
+    return [
+        [f"{f:g}", f"{deltas[first]:g} – {deltas[last]:g}", f"{best:g}"]
+        for f, (first, last), best in zip(
+            data["fmax_eV_per_angstrom"], data["plateaus"], data["recommended_delta_angstrom"],
+            strict=True,
+        )
+    ]  # fmt: skip
 
 
 @dataclass
-class DeltaScan:
-    """Frequencies (cm⁻¹) per fmax (eV/Å) and delta (Å): ``frequencies[i, j, mode]``."""
+class DeltaScan(Result):
+    """Frequencies (cm⁻¹) of ``structure`` with ``model`` per fmax (eV/Å) and delta (Å):
+    ``frequencies_cm1[i, j, mode]``; ``analytic_cm1[i, mode]`` where the model has a Hessian."""
 
     fmax_eV_per_angstrom: np.ndarray
     delta_angstrom: np.ndarray
     nfree: int
     frequencies_cm1: np.ndarray
-    analytic_cm1: np.ndarray | None  # [i, mode]
+    analytic_cm1: np.ndarray | None
     plateaus: list[tuple[int, int]]  # per fmax, first and last delta index
     recommended_delta_angstrom: np.ndarray
+    structure: str = "structure"
+    model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {
+            "delta_angstrom": self.delta_angstrom,
+            "nfree": self.nfree,
+            "frequencies_cm-1": self.frequencies_cm1,
+            "analytic_frequencies_cm-1": self.analytic_cm1,
+            "plateaus": self.plateaus,
+            "recommended_delta_angstrom": self.recommended_delta_angstrom,
+        }
+        return _scan_dict(self, values)
+
+    def summary(self) -> list[Table]:
+        title = f"Recommended delta: {self.structure} ({self.model}, nfree {self.nfree})"
+        columns = ["fmax (eV/Å)", "plateau (Å)", "recommended delta (Å)"]
+        return [Table(title, columns, delta_scan_rows(self.to_dict()))]
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        rows = [
+            {"fmax_eV_per_angstrom": f, "delta_angstrom": d,
+             **{f"mode{k + 1}_cm-1": w for k, w in enumerate(self.frequencies_cm1[i, j])}}
+            for i, f in enumerate(self.fmax_eV_per_angstrom)
+            for j, d in enumerate(self.delta_angstrom)
+        ]  # fmt: skip
+        return {"delta_scan.csv": rows}
+
+    def figures(self) -> dict[str, Callable]:
+        from molxtal.plotting.scan import delta_scan_figure
+
+        title = f"{self.structure}, {self.model}"
+        return {"delta_scan.png": lambda: delta_scan_figure(self, title)}
 
 
 def internal_coordinates(atoms: Atoms) -> dict[str, tuple]:
-    """Covalent bonds and angles (ASE natural cutoffs), labelled like ``O0-H1`` / ``H1-O0-H2``."""
+    """Covalent bonds and angles (ASE natural cutoffs), keyed like ``O0-H1_angstrom`` /
+    ``H1-O0-H2_deg``."""
     analysis = Analysis(atoms)
     symbols = atoms.get_chemical_symbols()
     coords = {}
     for i, neighbours in enumerate(analysis.unique_bonds[0]):
         for j in neighbours:
-            coords[f"{symbols[i]}{i}-{symbols[j]}{j} (Å)"] = ("bond", i, j)
+            coords[f"{symbols[i]}{i}-{symbols[j]}{j}_angstrom"] = ("bond", i, j)
     for i, pairs in enumerate(analysis.unique_angles[0]):  # angle i-j-k, vertex j
         for j, k in pairs:
-            coords[f"{symbols[i]}{i}-{symbols[j]}{j}-{symbols[k]}{k} (°)"] = ("angle", i, j, k)
+            coords[f"{symbols[i]}{i}-{symbols[j]}{j}-{symbols[k]}{k}_deg"] = ("angle", i, j, k)
     return coords
 
 
@@ -66,9 +178,15 @@ def _measure(atoms: Atoms, coord: tuple) -> float:
 
 
 def fmax_scan(
-    atoms: Atoms, model: Model, fmaxes: Sequence[float] = FMAX_SCAN, steps: int = 2000
+    atoms: Atoms,
+    model: Model,
+    fmaxes: Sequence[float] = FMAX_SCAN,
+    steps: int = 2000,
+    structure: str = "structure",
 ) -> FmaxScan:
-    """Relax ``atoms`` to each fmax, every run starting from ``atoms``; measure the geometry."""
+    """Relax ``atoms`` to each fmax (eV/Å), every run starting from ``atoms``; measure the
+    geometry. ``structure`` names the input in tables, figures and errors."""
+    model.check_elements(atoms, structure)
     fmaxes = np.sort(np.asarray(fmaxes, dtype=float))[::-1]
     coords = internal_coordinates(atoms)
     runs = [relax(atoms, model, fmax=f, steps=steps) for f in fmaxes]
@@ -80,6 +198,8 @@ def fmax_scan(
         geometry,
         np.array([r.energy_eV for r in runs]),
         np.array([r.converged for r in runs]),
+        structure,
+        model.name,
     )
 
 
@@ -120,8 +240,11 @@ def delta_scan(
     nfree: int = 2,
     steps: int = 2000,
     cache_dir: str | Path | None = None,
+    structure: str = "structure",
 ) -> DeltaScan:
-    """Finite-difference frequencies for every (fmax, delta); analytic ones as reference."""
+    """Finite-difference frequencies for every (fmax, delta); analytic ones as reference.
+    ``structure`` names the input in tables, figures and errors."""
+    model.check_elements(atoms, structure)
     deltas = np.sort(np.asarray(deltas, dtype=float))
     fmaxes = np.sort(np.asarray(fmaxes, dtype=float))[::-1]
     analytic = has_analytic_hessian(model)
@@ -150,4 +273,6 @@ def delta_scan(
         np.array(reference) if analytic else None,
         plateaus,
         np.array(recommended),
+        structure,
+        model.name,
     )

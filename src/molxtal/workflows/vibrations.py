@@ -12,18 +12,24 @@ import hashlib
 import io
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from ase import Atoms
+from ase.io.jsonio import encode
 from ase.thermochemistry import IdealGasThermo
 from ase.vibrations import Vibrations, VibrationsData
 
 from molxtal.errors import MolxtalError
+from molxtal.io import atomic_write
 from molxtal.models import Model
 from molxtal.models.base import HESSIAN
+from molxtal.results import Result, ResultDir, Table
 from molxtal.units import INVCM_PER_EV
+from molxtal.workflows.relax import safe_name
 
 METHODS = ("auto", "analytic", "finite-differences")
 #: Tolerance (Å) of the linearity test: largest distance of an atom from the principal axis.
@@ -234,3 +240,103 @@ def thermochemistry(
             entropy_eV_per_K=float(thermo.get_entropy(temperature_K, pressure_Pa)),
             gibbs_energy_eV=float(thermo.get_gibbs_energy(temperature_K, pressure_Pa)),
         )
+
+
+@dataclass
+class VibrationResult(Result):
+    """Harmonic vibrations of one structure for each model: frequencies (cm⁻¹), modes, ZPE (eV)
+    and, for an isolated molecule, ideal-gas thermochemistry (``thermochemistry`` None for a
+    crystal)."""
+
+    structure: str
+    vibrations: dict[str, Vibration]
+    thermochemistry: dict[str, Thermochemistry] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        models = {}
+        for name, vib in self.vibrations.items():
+            models[name] = {
+                "method": vib.method,
+                "linear": vib.linear,
+                "frequencies_cm-1": vib.frequencies_cm1,
+                "all_frequencies_cm-1": vib.all_frequencies_cm1,
+                "n_imaginary": vib.n_imaginary,
+                "zpe_eV": vib.zpe_eV,
+                "modes_angstrom": vib.modes,
+            }
+            if self.thermochemistry is not None:
+                models[name]["thermochemistry"] = self.thermochemistry[name]
+        single = next(iter(models.values())) if len(models) == 1 else {}
+        return {"structure": self.structure, **single, "models": models}
+
+    def summary(self) -> list[Table]:
+        names = list(self.vibrations)
+        frequencies = [v.frequencies_cm1 for v in self.vibrations.values()]
+        rows = [
+            [str(k + 1), *(f"{f[k]:.2f}" for f in frequencies)] for k in range(len(frequencies[0]))
+        ]
+        rows.append(["ZPE (eV)", *(f"{v.zpe_eV:.4f}" for v in self.vibrations.values())])
+        tables = [Table(f"Harmonic frequencies (cm⁻¹): {self.structure}", ["mode", *names], rows)]
+        if self.thermochemistry is not None:
+            thermo = list(self.thermochemistry.values())
+            rows = [
+                [label, *(f"{getattr(t, attr):.6f}" for t in thermo)]
+                for label, attr in (
+                    ("U (eV)", "internal_energy_eV"),
+                    ("H (eV)", "enthalpy_eV"),
+                    ("S (eV/K)", "entropy_eV_per_K"),
+                    ("G (eV)", "gibbs_energy_eV"),
+                )
+            ]
+            title = f"Ideal gas at {thermo[0].temperature_K:g} K, {thermo[0].pressure_Pa:g} Pa"
+            tables.append(Table(title, ["", *names], rows))
+        return tables
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        rows = [
+            {"model": name, "mode": k + 1, "frequency_cm-1": f}
+            for name, vib in self.vibrations.items()
+            for k, f in enumerate(vib.frequencies_cm1)
+        ]
+        return {"frequencies.csv": rows}
+
+    def write_files(self, folder: ResultDir) -> None:
+        """Each model's ASE ``VibrationsData`` (``VibrationsData.read`` loads it back)."""
+        for name, vib in self.vibrations.items():
+            with atomic_write(folder.file(f"vibrations-{safe_name(name)}.json")) as handle:
+                handle.write(encode(vib.data))
+
+
+def vibrational_analysis(
+    atoms: Atoms,
+    models: Sequence[Model],
+    method: str = "auto",
+    delta: float = 1e-3,
+    nfree: int = 4,
+    cache_dir: str | Path | None = None,
+    temperature_K: float = 298.15,
+    pressure_Pa: float = 101325.0,
+    symmetry_number: int = 1,
+    spin: float = 0.0,
+    structure: str = "structure",
+) -> VibrationResult:
+    """:func:`vibrations` of ``atoms`` with each model and, for an isolated molecule, its
+    ideal-gas thermochemistry at ``temperature_K`` and ``pressure_Pa`` (:func:`thermochemistry`).
+    ``structure`` names the input in tables and errors."""
+    for model in models:
+        model.check_elements(atoms, structure)
+    results = {m.name: vibrations(atoms, m, method, delta, nfree, cache_dir) for m in models}
+    thermo = None
+    if not atoms.pbc.any():
+        thermo = {
+            m.name: thermochemistry(
+                results[m.name],
+                m.attach(atoms).get_potential_energy(),
+                temperature_K,
+                pressure_Pa,
+                symmetry_number,
+                spin,
+            )
+            for m in models
+        }
+    return VibrationResult(structure, results, thermo)

@@ -1,62 +1,51 @@
-"""Study steps: the water monomer, dimer, binding curve and convergence scans."""
+"""Study steps: the water monomer, dimer, binding curve and convergence scans.
+
+Each step runs the workflow its command runs (``molxtal water monomer``, ``water dimer``,
+``water binding-curve``, ``scan fmax``, ``scan delta``) with the profile's settings, writes the
+result as the command does and stores its numbers; the tables format those stored numbers.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from molxtal.analysis.water import (
-    DIMER_FREQUENCY_QUANTITIES,
-    DIMER_GEOMETRY_QUANTITIES,
-    DIMER_ZPE_QUANTITY,
-    MONOMER_QUANTITIES,
-    pick,
-)
 from molxtal.data import water as ref
 from molxtal.models import Model
+from molxtal.results import Table as ResultTable
 from molxtal.structures import water_dimer, water_molecule
-from molxtal.study.steps import Step, Table, Values, comparison_table, register, save_figure
-from molxtal.units import INVCM_PER_EV
+from molxtal.study.steps import Step, Table, Values, register, write_result
+
+#: How the study names the structure of its convergence scans.
+SCAN_STRUCTURE = "water monomer"
+
+
+def _merged(values: dict[str, Values]) -> Values:
+    """The stored numbers of single-model runs as one multi-model result's numbers."""
+    first = next(iter(values.values()))
+    return {
+        "reference": first["reference"],
+        "models": {m: v["models"][m] for m, v in values.items()},
+    }
+
+
+def _rows(table: ResultTable) -> Table:
+    return list(table.columns), [list(map(str, row)) for row in table.rows]
+
 
 # --------------------------------------------------------------------------- water monomer
 
-MONOMER_REFERENCE = {
-    **ref.MONOMER_REFERENCE,
-    "zpe_eV": 0.5 * sum(ref.MONOMER_REFERENCE["frequencies_cm-1"]) / INVCM_PER_EV,
-}
-
-
-def _errors(quantities, values, reference) -> list[float]:
-    return [pick(values, k, i) - pick(reference, k, i) for _, k, i, _ in quantities]
-
 
 def _monomer(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.water import error_bars
     from molxtal.workflows.water import water_monomer
 
-    r = water_monomer(model, p["fmax"], p["steps"], "auto", p["delta"], p["nfree"])
-    values = {
-        "r_OH_angstrom": r.r_OH_angstrom,
-        "angle_HOH_deg": r.angle_HOH_deg,
-        "frequencies_cm-1": r.omega_cm1,
-        "zpe_eV": r.zpe_eV,
-        "frequency_method": r.vibration.method,
-        "relaxation": r.relaxation.to_dict(),
-    }
-    picks = MONOMER_QUANTITIES[2:5]
-    values["figures"] = [
-        save_figure(
-            folder,
-            "monomer_frequency_errors.png",
-            error_bars,
-            f"Water monomer, {model.name}: model − experiment",
-            [q[0] for q in picks],
-            {model.name: _errors(picks, values, MONOMER_REFERENCE)},
-            "cm⁻¹",
-        )
-    ]
-    return values
+    result = water_monomer([model], p["fmax"], p["steps"], "auto", p["delta"], p["nfree"])
+    return write_result(result, folder)
+
+
+def _monomer_table(values: dict[str, Values], p: dict) -> Table:
+    from molxtal.workflows.water import monomer_table
+
+    return _rows(monomer_table(_merged(values)))
 
 
 register(
@@ -67,54 +56,24 @@ register(
         f"experiment ({ref.MONOMER_CITATION}).",
         lambda p: [water_molecule()],
         _monomer,
-        lambda values, p: comparison_table(
-            MONOMER_QUANTITIES, values, MONOMER_REFERENCE, ref.thesis_monomer
-        ),
+        _monomer_table,
     )
 )
 
 # --------------------------------------------------------------------------- water dimer
 
-DIMER_REFERENCE = {
-    **ref.DIMER_GEOMETRY_REFERENCE,
-    "frequencies_cm-1": ref.DIMER_FREQUENCIES_REFERENCE,
-    "zpe_eV": ref.DIMER_ZPE_REFERENCE_EV,
-}
-DIMER_QUANTITIES = [*DIMER_GEOMETRY_QUANTITIES, *DIMER_FREQUENCY_QUANTITIES, DIMER_ZPE_QUANTITY]
-
 
 def _dimer(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.water import error_bars
     from molxtal.workflows.water import water_dimer_recipe
 
-    r = water_dimer_recipe(model, p["fmax"], p["steps"], "auto", p["delta"], p["nfree"])
-    freqs = r.vibration.frequencies_cm1
-    errors = freqs - np.array(ref.DIMER_FREQUENCIES_REFERENCE)
-    values = {
-        **r.geometry.values(),
-        "frequencies_cm-1": freqs,
-        "frequency_MAE_cm-1": float(np.abs(errors).mean()),
-        "zpe_eV": r.zpe_eV,
-        "relaxation": r.relaxation.to_dict(),
-    }
-    values["figures"] = [
-        save_figure(
-            folder,
-            "dimer_frequency_errors.png",
-            error_bars,
-            f"Water dimer, {model.name}: model − CCSD(T)/CBS",
-            [f"ω{k + 1}" for k in range(12)],
-            {model.name: errors},
-            "cm⁻¹",
-        )
-    ]
-    return values
+    result = water_dimer_recipe([model], p["fmax"], p["steps"], "auto", p["delta"], p["nfree"])
+    return write_result(result, folder)
 
 
 def _dimer_table(values: dict[str, Values], p: dict) -> Table:
-    columns, rows = comparison_table(DIMER_QUANTITIES, values, DIMER_REFERENCE, ref.thesis_dimer)
-    rows.append(["ω MAE (cm⁻¹)", "-", *(f"{v['frequency_MAE_cm-1']:.1f}" for v in values.values())])
-    return columns, rows
+    from molxtal.workflows.water import dimer_table
+
+    return _rows(dimer_table(_merged(values)))
 
 
 register(
@@ -134,43 +93,15 @@ register(
 
 
 def _binding(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.water import binding_curves
     from molxtal.workflows.water import binding_curve
 
-    curve = binding_curve(model, p["distances"], p["fmax"], p["steps"])
-    figure = save_figure(
-        folder,
-        "binding_curve.png",
-        binding_curves,
-        {model.name: curve},
-        ref.BINDING_REFERENCE["r_OO_angstrom"],
-        ref.BINDING_REFERENCE["binding_energy_eV"],
-        "Curtiss 1979",
-    )
-    return {
-        "r_OO_angstrom": curve.r_OO_angstrom,
-        "binding_energy_eV": curve.binding_energy_eV,
-        "converged": curve.converged,
-        "minimum_r_OO_angstrom": curve.minimum_r_OO_angstrom,
-        "minimum_binding_energy_eV": curve.minimum_energy_eV,
-        "figures": [figure],
-    }
+    return write_result(binding_curve([model], p["distances"], p["fmax"], p["steps"]), folder)
 
 
 def _binding_table(values: dict[str, Values], p: dict) -> Table:
-    reference = {
-        "minimum_r_OO_angstrom": ref.BINDING_REFERENCE["r_OO_angstrom"],
-        "minimum_binding_energy_eV": ref.BINDING_REFERENCE["binding_energy_eV"],
-    }
-    quantities = [
-        ("r_OO at minimum (Å)", "minimum_r_OO_angstrom", None, 3),
-        ("ΔE at minimum (eV)", "minimum_binding_energy_eV", None, 4),
-    ]
-    columns, rows = comparison_table(quantities, values, reference, lambda label: None)
-    rows.append(
-        ["unconverged points", "-", *(str(v["converged"].count(False)) for v in values.values())]
-    )
-    return columns, rows
+    from molxtal.workflows.water import binding_table
+
+    return _rows(binding_table(_merged(values)))
 
 
 register(
@@ -189,28 +120,28 @@ register(
 
 
 def _fmax_scan(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.scan import fmax_scan_figure
     from molxtal.workflows.scan import fmax_scan
 
-    scan = fmax_scan(water_molecule(), model, p["fmaxes"], p["steps"])
-    figure = save_figure(
-        folder, "fmax_scan.png", fmax_scan_figure, scan, f"Water monomer, {model.name}"
-    )
-    return {
-        "fmax_eV_per_angstrom": scan.fmax_eV_per_angstrom,
-        "geometry": scan.geometry,
-        "energy_eV": scan.energy_eV,
-        "converged": scan.converged,
-        "figures": [figure],
-    }
+    scan = fmax_scan(water_molecule(), model, p["fmaxes"], p["steps"], SCAN_STRUCTURE)
+    return write_result(scan, folder)
 
 
 def _fmax_table(values: dict[str, Values], p: dict) -> Table:
+    from molxtal.workflows.scan import coordinate_label
+
     rows = []
     for name, v in values.items():
-        for label, series in v["geometry"].items():
+        for key, series in v["geometry"].items():
             spread = max(series) - min(series)
-            rows.append([name, label, f"{series[0]:.5f}", f"{series[-1]:.5f}", f"{spread:.2e}"])
+            rows.append(
+                [
+                    name,
+                    coordinate_label(key),
+                    f"{series[0]:.5f}",
+                    f"{series[-1]:.5f}",
+                    f"{spread:.2e}",
+                ]
+            )
     loose, tight = max(p["fmaxes"]), min(p["fmaxes"])
     return [
         "model",
@@ -234,32 +165,19 @@ register(
 
 
 def _delta_scan(model: Model, p: dict, folder: Path) -> Values:
-    from molxtal.plotting.scan import delta_scan_figure
     from molxtal.workflows.scan import delta_scan
 
-    scan = delta_scan(water_molecule(), model, p["deltas"], p["fmaxes"], p["nfree"], p["steps"])
-    figure = save_figure(
-        folder, "delta_scan.png", delta_scan_figure, scan, f"Water monomer, {model.name}"
-    )
-    return {
-        "fmax_eV_per_angstrom": scan.fmax_eV_per_angstrom,
-        "delta_angstrom": scan.delta_angstrom,
-        "frequencies_cm-1": scan.frequencies_cm1,
-        "analytic_cm-1": scan.analytic_cm1,
-        "plateaus": scan.plateaus,
-        "recommended_delta_angstrom": scan.recommended_delta_angstrom,
-        "figures": [figure],
-    }
+    scan = delta_scan(
+        water_molecule(), model, p["deltas"], p["fmaxes"], p["nfree"], p["steps"],
+        structure=SCAN_STRUCTURE,
+    )  # fmt: skip
+    return write_result(scan, folder)
 
 
 def _delta_table(values: dict[str, Values], p: dict) -> Table:
-    rows = []
-    for name, v in values.items():
-        for fmax, (first, last), best in zip(
-            v["fmax_eV_per_angstrom"], v["plateaus"], v["recommended_delta_angstrom"], strict=True
-        ):
-            deltas = v["delta_angstrom"]
-            rows.append([name, f"{fmax:g}", f"{deltas[first]:g} – {deltas[last]:g}", f"{best:g}"])
+    from molxtal.workflows.scan import delta_scan_rows
+
+    rows = [[name, *row] for name, v in values.items() for row in delta_scan_rows(v)]
     return ["model", "fmax (eV/Å)", "plateau δ (Å)", "recommended δ (Å)"], rows
 
 
