@@ -12,14 +12,17 @@ Key spelling, one scheme across the package: the unit follows the quantity after
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from molxtal import io
+from molxtal import io, validate
 from molxtal.provenance import Provenance
 
 if TYPE_CHECKING:
@@ -99,6 +102,55 @@ class ResultDir:
         self.write_provenance()
         self.logger.removeHandler(self._handler)
         self._handler.close()
+
+
+def _publish(staging: Path, target: Path, succeeded: bool) -> Path:
+    """Move the finished staging folder to ``target``; the folder the results are in now."""
+    if target.exists() and not succeeded:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = target.with_name(f"{target.name}-failed-{stamp}")
+    elif target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+    return target
+
+
+@contextlib.contextmanager
+def open_result_dir(
+    target: Path,
+    provenance: Provenance,
+    *,
+    overwrite: bool = False,
+    in_place: bool = False,
+    resume: bool = False,
+) -> Iterator[ResultDir]:
+    """The result folder ``target`` of one run; ``provenance.json`` records how it ended.
+
+    The run works in a hidden staging folder beside ``target`` and moves it into place when it
+    is done, so a failed run never damages the results of an earlier one (it goes to a fresh
+    ``<target>-failed-<time>`` instead), and bad input found before any result was written
+    leaves nothing on disk. A ``target`` holding an earlier run is refused unless
+    ``overwrite``. A run that checkpoints into its folder works ``in_place``: an earlier run
+    there is continued with ``resume``, replaced with ``overwrite``, else refused.
+    """
+    validate.output_folder("--out", target, overwrite or resume)
+    if in_place and overwrite and not resume and target.exists():
+        shutil.rmtree(target)
+    staging = target if in_place else target.with_name(f".{target.name}.partial-{os.getpid()}")
+    if not in_place and staging.exists():
+        shutil.rmtree(staging)
+    results = ResultDir(staging, provenance)
+    status = "failed"
+    try:
+        yield results
+        status = "ok"
+    finally:
+        results.close(status)
+        if not in_place:
+            if status == "ok" or (staging / RESULTS_JSON).exists():
+                results.path = _publish(staging, target, status == "ok")
+            else:  # nothing was computed: leave no trace
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 class Result:

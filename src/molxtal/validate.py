@@ -1,4 +1,5 @@
-"""Checks of numeric options and output folders, made before any work starts.
+"""Parsing and checks of user input (list-valued options, numeric ranges, output folders),
+made before any work starts.
 
 Each check raises :class:`~molxtal.errors.MolxtalError` with ``<option>: <problem>``, which the
 CLI prints as one ``Error:`` line with exit status 2. Structures are checked where they are
@@ -78,3 +79,76 @@ def output_folder(option: str, path: Path | None, overwrite: bool = False) -> Pa
             "or pass --overwrite"
         )
     return path
+
+
+# ------------------------------------------------------------------ list-valued options
+
+
+def parse_floats(text: str, option: str) -> list[float]:
+    """'0 0.5 1' or '0,0.5,1' -> floats."""
+    try:
+        values = [float(x) for x in text.replace(",", " ").split()]
+    except ValueError:
+        raise MolxtalError(f"{option} '{text}' is not a list of numbers") from None
+    if not values:
+        raise MolxtalError(f"{option} is empty")
+    return values
+
+
+def parse_integers(text: str | None, option: str) -> list[int]:
+    """'1 2 3' or '1,2,3' -> [1, 2, 3] (empty for no text)."""
+    try:
+        return [int(x) for x in (text or "").replace(",", " ").split()]
+    except ValueError:
+        raise MolxtalError(f"{option} '{text}' is not a list of integers") from None
+
+
+def parse_sizes(text: str | None, option: str) -> list[int]:
+    """'1 2 3', '1,2,3' or '1-3' -> sorted distinct positive sizes [1, 2, 3]."""
+    sizes = set()
+    for item in (text or "").replace(",", " ").split():
+        bounds = parse_integers(item.replace("-", " "), option)
+        if not 1 <= len(bounds) <= 2:
+            raise MolxtalError(f"{option} '{text}': '{item}' is not n or n-m")
+        sizes.update(range(bounds[0], bounds[-1] + 1))
+    if any(n < 1 for n in sizes):
+        raise MolxtalError(f"{option} '{text}': sizes must be positive integers")
+    return sorted(sizes)
+
+
+def parse_temperatures(text: str) -> list[float]:
+    """``0:300:10`` (stop included) or ``0,100,200`` -> temperatures in K."""
+    import numpy as np
+
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            values = np.arange(start, stop + 0.5 * step, step)
+        else:
+            values = np.array([float(x) for x in text.replace(",", " ").split()])
+    except ValueError:
+        raise MolxtalError(f"--temperatures '{text}' is not START:STOP:STEP or a list") from None
+    if values.size == 0 or (values < 0).any():
+        raise MolxtalError(f"--temperatures '{text}': need at least one value, none negative")
+    return values.tolist()
+
+
+def parse_indices(text: str | None) -> list[int]:
+    """``"0,3,5"`` -> [0, 3, 5] (atom indices, 0-based)."""
+    try:
+        return [int(token) for token in (text or "").split(",") if token.strip()]
+    except ValueError as exc:
+        raise MolxtalError(f"--fix expects comma-separated atom indices, got '{text}'") from exc
+
+
+def parse_pairs(texts: list[str] | None) -> list[tuple[int, int]]:
+    """``["0-3", "1-4"]`` -> [(0, 3), (1, 4)] (atom index pairs, 0-based)."""
+    pairs = []
+    for text in texts or []:
+        parts = text.split("-")
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise MolxtalError(f"--fix-bond expects two atom indices like 0-3, got '{text}'")
+        pairs.append((int(parts[0]), int(parts[1])))
+    return pairs

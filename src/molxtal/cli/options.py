@@ -11,6 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from molxtal.errors import MolxtalError
+from molxtal.validate import (  # noqa: F401  (parsers of list-valued options, used as opt.*)
+    parse_floats,
+    parse_indices,
+    parse_integers,
+    parse_pairs,
+    parse_sizes,
+    parse_temperatures,
+)
 
 if TYPE_CHECKING:
     from molxtal.models import D3Settings, Model
@@ -239,57 +247,6 @@ def vibrations_cache_dir(path: Path | None) -> Path:
     return path or cache_dir().parent / "vibrations"
 
 
-def parse_floats(text: str, option: str) -> list[float]:
-    """'0 0.5 1' or '0,0.5,1' -> floats."""
-    try:
-        values = [float(x) for x in text.replace(",", " ").split()]
-    except ValueError:
-        raise MolxtalError(f"{option} '{text}' is not a list of numbers") from None
-    if not values:
-        raise MolxtalError(f"{option} is empty")
-    return values
-
-
-def parse_integers(text: str | None, option: str) -> list[int]:
-    """'1 2 3' or '1,2,3' -> [1, 2, 3] (empty for no text)."""
-    try:
-        return [int(x) for x in (text or "").replace(",", " ").split()]
-    except ValueError:
-        raise MolxtalError(f"{option} '{text}' is not a list of integers") from None
-
-
-def parse_sizes(text: str | None, option: str) -> list[int]:
-    """'1 2 3', '1,2,3' or '1-3' -> sorted distinct positive sizes [1, 2, 3]."""
-    sizes = set()
-    for item in (text or "").replace(",", " ").split():
-        bounds = parse_integers(item.replace("-", " "), option)
-        if not 1 <= len(bounds) <= 2:
-            raise MolxtalError(f"{option} '{text}': '{item}' is not n or n-m")
-        sizes.update(range(bounds[0], bounds[-1] + 1))
-    if any(n < 1 for n in sizes):
-        raise MolxtalError(f"{option} '{text}': sizes must be positive integers")
-    return sorted(sizes)
-
-
-def parse_temperatures(text: str) -> list[float]:
-    """``0:300:10`` (stop included) or ``0,100,200`` -> temperatures in K."""
-    import numpy as np
-
-    try:
-        if ":" in text:
-            start, stop, step = (float(x) for x in text.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError
-            values = np.arange(start, stop + 0.5 * step, step)
-        else:
-            values = np.array([float(x) for x in text.replace(",", " ").split()])
-    except ValueError:
-        raise MolxtalError(f"--temperatures '{text}' is not START:STOP:STEP or a list") from None
-    if values.size == 0 or (values < 0).any():
-        raise MolxtalError(f"--temperatures '{text}': need at least one value, none negative")
-    return values.tolist()
-
-
 #: How a crystal is treated before its energy is taken (molxtal.workflows.lattice_energy).
 GeometryOpt = Annotated[
     Literal["fixed", "positions", "cell"],
@@ -301,25 +258,6 @@ CrystalFmaxOpt = Annotated[
 StudyCacheOpt = Annotated[
     Path | None, typer.Option(help="Step cache folder of the study (default: OUT/cache).")
 ]
-
-
-def parse_indices(text: str | None) -> list[int]:
-    """``"0,3,5"`` -> [0, 3, 5] (atom indices, 0-based)."""
-    try:
-        return [int(token) for token in (text or "").split(",") if token.strip()]
-    except ValueError as exc:
-        raise MolxtalError(f"--fix expects comma-separated atom indices, got '{text}'") from exc
-
-
-def parse_pairs(texts: list[str] | None) -> list[tuple[int, int]]:
-    """``["0-3", "1-4"]`` -> [(0, 3), (1, 4)] (atom index pairs, 0-based)."""
-    pairs = []
-    for text in texts or []:
-        parts = text.split("-")
-        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-            raise MolxtalError(f"--fix-bond expects two atom indices like 0-3, got '{text}'")
-        pairs.append((int(parts[0]), int(parts[1])))
-    return pairs
 
 
 def read_input(path: Path):
