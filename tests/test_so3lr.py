@@ -208,5 +208,6 @@ def test_d3_with_so3lr_is_refused_in_one_line_before_loading(ice_ih, tmp_path, m
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "Error: so3lr already contains dispersion; --dispersion d3 would count it twice"
+        "Error: --dispersion: so3lr already contains dispersion; d3 would count it twice"
     ]
+    assert not (tmp_path / "out").exists()

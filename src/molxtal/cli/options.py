@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,7 +20,7 @@ from molxtal.validate import (  # noqa: F401  (parsers of list-valued options, u
 )
 
 if TYPE_CHECKING:
-    from molxtal.models import D3Settings, Model
+    pass
 
 ModelOpt = Annotated[
     list[str],
@@ -48,48 +47,6 @@ DataDirOpt = Annotated[
     Path | None, typer.Option(help="Reference-data directory (overrides $MOLXTAL_DATA).")
 ]
 SeedOpt = Annotated[int, typer.Option(help="Random seed (recorded in provenance.json).")]
-
-
-def dispersion_settings(dispersion: str, functional: str, damping: str) -> D3Settings | None:
-    if dispersion == "none":
-        return None
-    if dispersion != "d3":
-        raise MolxtalError(f"unknown dispersion '{dispersion}'; choose none or d3")
-    from molxtal.models import D3Settings
-
-    return D3Settings(functional=functional, damping=damping)
-
-
-def parse_model_kwargs(text: str | None) -> dict:
-    if not text:
-        return {}
-    try:
-        kwargs = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MolxtalError(f"--model-kwargs is not valid JSON ({exc})") from exc
-    if not isinstance(kwargs, dict):
-        raise MolxtalError("--model-kwargs must be a JSON object")
-    return kwargs
-
-
-def load_models(
-    specs: list[str] | None,
-    dtype: str,
-    device: str,
-    dispersion: str = "none",
-    d3_functional: str = "pbe",
-    d3_damping: str = "bj",
-    model_kwargs: str | None = None,
-) -> list[Model]:
-    """Load each ``--model`` once (the default model if none was given)."""
-    from molxtal.models import load_model
-
-    settings = dispersion_settings(dispersion, d3_functional, d3_damping)
-    kwargs = parse_model_kwargs(model_kwargs)
-    return [
-        load_model(spec, dtype=dtype, device=device, dispersion=settings, model_kwargs=kwargs)
-        for spec in (specs or ["chgnet"])
-    ]
 
 
 #: The model options every model-using command takes, in the order ``--help`` shows them.
@@ -133,6 +90,8 @@ def _with_model_options(command, name: str, single: bool):
         specs = options.pop("model")
         if single and specs and len(specs) > 1:
             raise MolxtalError(f"--model: this command takes one model (got {len(specs)})")
+        from molxtal.models import load_models
+
         models = load_models(specs, **options)
         return command(*args, **{name: models[0] if single else models}, **kwargs)
 

@@ -7,6 +7,8 @@ from molxtal.models.registry import (
     DEFAULT_MODEL,
     CatalogueEntry,
     load_model,
+    load_models,
+    parse_model_kwargs,
     user_model_dir,
     user_models,
 )
@@ -21,6 +23,8 @@ __all__ = [
     "Model",
     "PeriodicBoxCalculator",
     "load_model",
+    "load_models",
+    "parse_model_kwargs",
     "user_model_dir",
     "user_models",
     "vacuum_box",

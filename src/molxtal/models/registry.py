@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,3 +206,51 @@ def load_model(
         model.calculator = with_d3(model.calculator, dispersion, dtype, device)
         model.dispersion = dispersion.as_dict()
     return model
+
+
+def dispersion_settings(dispersion: str, functional: str, damping: str) -> D3Settings | None:
+    """``--dispersion none|d3`` with its functional and damping as :class:`D3Settings`."""
+    if dispersion == "none":
+        return None
+    if dispersion != "d3":
+        raise MolxtalError(f"--dispersion: unknown '{dispersion}'; choose none or d3")
+    return D3Settings(functional=functional, damping=damping)
+
+
+def parse_model_kwargs(text: str | None) -> dict[str, Any]:
+    """``--model-kwargs`` JSON text as a dict (empty for no text)."""
+    if not text:
+        return {}
+    try:
+        kwargs = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MolxtalError(f"--model-kwargs: not valid JSON ({exc})") from exc
+    if not isinstance(kwargs, dict):
+        raise MolxtalError("--model-kwargs: must be a JSON object")
+    return kwargs
+
+
+def load_models(
+    specs: list[str] | None,
+    dtype: str = "float64",
+    device: str = "cpu",
+    dispersion: str = "none",
+    d3_functional: str = "pbe",
+    d3_damping: str = "bj",
+    model_kwargs: str | None = None,
+) -> list[Model]:
+    """Load each ``--model`` once (the default model if none was given), from the command
+    line's texts; every option is checked for every model before any model is loaded."""
+    settings = dispersion_settings(dispersion, d3_functional, d3_damping)
+    kwargs = parse_model_kwargs(model_kwargs)
+    specs = list(dict.fromkeys(specs or [DEFAULT_MODEL]))
+    for spec in specs:
+        entry = CATALOGUE.get(spec)
+        if entry is not None and entry.includes_dispersion and settings is not None:
+            raise MolxtalError(
+                f"--dispersion: {spec} already contains dispersion; d3 would count it twice"
+            )
+    return [
+        load_model(spec, dtype=dtype, device=device, dispersion=settings, model_kwargs=kwargs)
+        for spec in specs
+    ]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from molxtal.cli.console import handle_errors, progress_bar
-from molxtal.cli.options import ModelKwargsOpt, OutOpt, parse_model_kwargs
+from molxtal.cli.options import ModelKwargsOpt, OutOpt
 from molxtal.cli.run import run_command
 
 CALCULATOR_HELP = (
@@ -28,6 +28,7 @@ def label_command(
 
     Re-run with the same --out to resume an interrupted run; failed frames are retried.
     """
+    from molxtal.models import parse_model_kwargs
     from molxtal.workflows.label import label
 
     kwargs = parse_model_kwargs(calculator_kwargs)
