@@ -51,8 +51,15 @@ def _main(
     use_data_dir(data_dir)
 
 
+# Each module of ``molxtal.cli.commands`` adds its command: ``register(app)`` where it adds a
+# group or needs settings, else its ``<module>_command`` becomes the command ``<module>``
+# (underscores as hyphens).
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-    importlib.import_module(f"{commands.__name__}.{_info.name}").register(app)
+    _module = importlib.import_module(f"{commands.__name__}.{_info.name}")
+    if hasattr(_module, "register"):
+        _module.register(app)
+    else:
+        app.command(_info.name.replace("_", "-"))(getattr(_module, f"{_info.name}_command"))
 add_overwrite_options(app)
 
 

@@ -43,7 +43,3 @@ def analyse_command(
     parameters = {"trajectories": [str(p) for p in trajectories], "labels": label, **options}
     run_command("analyse", out, lambda folder: analyse_trajectories(trajectories, label, **options),
                 parameters=parameters)  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("analyse")(analyse_command)

@@ -36,7 +36,3 @@ def evaluate_command(
         models,
         {"data": str(data)},
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("evaluate")(evaluate_command)

@@ -42,7 +42,3 @@ def ice13_command(
             return ice13(models, reference, methods, ice_viii_dmc)
 
     run_command("ice13", out, compute, models, parameters)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("ice13")(ice13_command)

@@ -38,7 +38,3 @@ def label_command(
         lambda folder: label(frames, calculator, folder.path, kwargs, progress_bar),
         parameters={"frames": str(frames), "calculator": calculator, "calculator_kwargs": kwargs},
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("label")(label_command)

@@ -61,7 +61,3 @@ def lattice_energy_command(
             )  # fmt: skip
 
     run_command("lattice-energy", out, compute, models, parameters)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("lattice-energy")(lattice_energy_command)

@@ -69,7 +69,3 @@ def md_command(
         atoms, model, settings, folder.path, resume=resume, equilibration_ps=equilibration,
         source=source, progress_bar=progress_bar), [model], parameters, seed, in_place=True,
         resume=resume)  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("md")(md_command)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from molxtal.cli.console import console, handle_errors, print_table
 
 
@@ -21,7 +19,3 @@ def models_command() -> None:
     columns = ["name", "family", "elements", "training data", "level of theory"]
     print_table("Models (--model NAME)", [*columns, "available offline"], rows)
     console.print(f"Also --model FILE.model or module:function. User models: {user_model_dir()}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("models")(models_command)

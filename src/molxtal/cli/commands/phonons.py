@@ -116,7 +116,3 @@ def phonons_command(
         ),
         [model], parameters, seed,
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("phonons")(phonons_command)

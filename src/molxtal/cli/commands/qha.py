@@ -67,7 +67,3 @@ def qha_command(
         ),
         [model], parameters, 0,
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("qha")(qha_command)

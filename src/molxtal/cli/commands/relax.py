@@ -43,7 +43,3 @@ def relax_command(
                                     structure=str(structure)),
         models, parameters, check=lambda result: result.require_converged(),
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("relax")(relax_command)

@@ -21,7 +21,3 @@ def report_command(
 
     md, page = rebuild_report(directory, cache)
     console.print(f"Report: {page} and {md}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("report")(report_command)

@@ -39,7 +39,3 @@ def reproduce_command(
         in_place=True,
         resume=True,
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("reproduce")(reproduce_command)

@@ -61,7 +61,3 @@ def sample_command(
                   "method": method, "skip": skip,
                   "md": vars(settings) if structure else None}  # fmt: skip
     run_command("sample", out, compute, [model] if structure else [], parameters, seed)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("sample")(sample_command)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from molxtal.cli import options as opt
 from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
@@ -22,7 +20,3 @@ def singlepoint_command(
         "singlepoint", out, lambda folder: singlepoint(atoms, models, str(structure)), models,
         parameters,
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("singlepoint")(singlepoint_command)

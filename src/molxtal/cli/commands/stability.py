@@ -65,7 +65,3 @@ def stability_command(
         ),
         [model], parameters, 0,
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("stability")(stability_command)

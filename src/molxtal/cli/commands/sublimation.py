@@ -65,7 +65,3 @@ def sublimation_command(
         ),
         [model], parameters, 0,
     )  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    app.command("sublimation")(sublimation_command)

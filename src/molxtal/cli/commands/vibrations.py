@@ -41,7 +41,3 @@ def vibrations_command(
     args = (atoms, models, method, delta, nfree, opt.vibrations_cache_dir(cache), temperature,
             pressure, symmetry_number, spin, str(structure))  # fmt: skip
     run_command("vibrations", out, lambda folder: vibrational_analysis(*args), models, parameters)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("vibrations")(vibrations_command)
