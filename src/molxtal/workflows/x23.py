@@ -61,7 +61,8 @@ logger = logging.getLogger("molxtal")
 class SystemEnergy:
     """Lattice energy of one X23 crystal with one model (kJ/mol per molecule).
 
-    ``status`` is ``ok`` or why there is no lattice energy (molecules not identified, ...).
+    ``status`` is ``ok``, ``relaxation not converged``, or why there is no lattice energy
+    (:class:`NoLatticeEnergy`: molecules not identified, or changed in the relaxation).
     """
 
     system: str
@@ -189,6 +190,10 @@ def _cached(cache_dir: Path | None, kind: str, key: str, compute: Callable[[], d
     return record
 
 
+class NoLatticeEnergy(MolxtalError):
+    """Why a crystal has no lattice energy (its status): molecules not identified or changed."""
+
+
 @dataclass
 class _Pair:
     """Crystal and gas molecule ready for energies (relaxed or as given)."""
@@ -205,18 +210,29 @@ class _Pair:
 def _pair(system: str, model: Model, geometry: str, fmax: float, steps: int) -> _Pair:
     """Identify the molecules, then evaluate (``fixed``) or relax crystal and gas molecule."""
     crystal, gas = ref.crystal(system), ref.molecule(system)
-    molecules = single_kind_molecules(crystal, system)
+    try:
+        molecules = single_kind_molecules(crystal, system)
+    except MolxtalError as exc:
+        raise NoLatticeEnergy(f"molecules not identified: {exc}") from exc
     formula = molecules.formulas[0]
     if gas.get_chemical_formula(mode="hill") != formula:
-        raise MolxtalError(f"gas molecule is {gas.get_chemical_formula()}, crystal has {formula}")
+        raise NoLatticeEnergy(
+            f"molecules not identified: gas molecule is {gas.get_chemical_formula()}, "
+            f"crystal has {formula}"
+        )
     if geometry == "fixed":
         energy = model.energies([crystal])[0]
         return _Pair(crystal, gas, molecules.count, formula, energy, gas_energy(gas, model), [])
     solid = relax(crystal, model, fmax, steps, mode=geometry, what=f"{system} crystal")
     molecule = relax(gas, model, fmax, steps, what=f"{system} gas molecule")
-    after = single_kind_molecules(solid.atoms, f"{system} (relaxed)")
-    if after.count != molecules.count:
-        raise MolxtalError(f"{after.count} molecules after relaxation instead of {molecules.count}")
+    try:
+        after = single_kind_molecules(solid.atoms, f"{system} (relaxed)").count
+    except MolxtalError as exc:
+        raise NoLatticeEnergy(f"molecules changed in the relaxation: {exc}") from exc
+    if after != molecules.count:
+        raise NoLatticeEnergy(
+            f"molecules changed in the relaxation: {after} instead of {molecules.count}"
+        )
     relaxations = [solid.to_dict(), molecule.to_dict()]
     return _Pair(
         solid.atoms, molecule.atoms, molecules.count, formula, solid.energy_eV,
@@ -242,9 +258,9 @@ def system_energy(
     )  # fmt: skip
     try:
         pair = _pair(system, model, geometry, fmax, steps)
-    except MolxtalError as exc:
+    except NoLatticeEnergy as exc:
         return SystemEnergy(
-            **record, status=f"molecules not identified: {exc}", n_molecules=None, formula=None,
+            **record, status=str(exc), n_molecules=None, formula=None,
             crystal_energy_eV=None, gas_energy_eV=None, lattice_energy_kJ_per_mol=None,
             relaxations=[], wall_time_s=time.perf_counter() - start,
         )  # fmt: skip
@@ -281,9 +297,8 @@ def system_sublimation(
     )  # fmt: skip
     try:
         pair = _pair(system, model, geometry, fmax, steps)
-    except MolxtalError as exc:
-        status = f"molecules not identified: {exc}"
-        return SystemSublimation(system, status, t, **published)
+    except NoLatticeEnergy as exc:
+        return SystemSublimation(system, str(exc), t, **published)
     vibration = vibrations(pair.gas, model)
     symmetry = symmetry_number(pair.gas)
     settings = ph.DisplacementSettings(ph.min_length_supercell(pair.crystal, min_length))
