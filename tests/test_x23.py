@@ -145,11 +145,6 @@ def test_command_and_study_step_write_the_same_numbers(chgnet, data_dir, tmp_pat
     assert result.exit_code == 0, result.output
     values = STEPS["x23"].compute(chgnet, p, tmp_path / "step")
     written = io.read_json(out / "results.json")
-    timeless = [
-        [{k: v for k, v in r.items() if k != "wall_time_s"} for r in d["models"]["chgnet"][part]]
-        for d in (written, values)
-        for part in ("lattice_energies", "sublimation")
-    ]
-    assert timeless[:2] == timeless[2:] and len(timeless[0]) == 2
-    assert written["models"]["chgnet"]["statistics"] == values["models"]["chgnet"]["statistics"]
+    assert written["models"] == values["models"]
+    assert len(values["models"]["chgnet"]["lattice_energies"]) == 2
     assert "x23_parity.png" in values["figures"] and (out / "x23_parity.png").is_file()

@@ -1,6 +1,9 @@
 """X23 figures: lattice energies against DMC (parity, with DMC error bars) and sublimation
 enthalpies against the experimental range. ``models`` is the ``models`` part of the X23
-result's ``to_dict()``: model name -> lattice energies and sublimation records (kJ/mol)."""
+result's ``to_dict()``: model name -> lattice energies and sublimation records (kJ/mol).
+
+Labels are plain text, no mathtext: matplotlib's mathtext parser is shared and not thread-safe,
+and the study may draw figures in several threads at once."""
 
 from __future__ import annotations
 
@@ -36,8 +39,8 @@ def parity_figure(models: Mapping[str, Mapping]) -> Figure:
         ax.plot([lo, hi], [lo, hi], color="grey", linewidth=0.8, zorder=0)
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
-    ax.set_xlabel("E$_{latt}$ DMC (kJ/mol)")
-    ax.set_ylabel("E$_{latt}$ model (kJ/mol)")
+    ax.set_xlabel("E_latt DMC (kJ/mol)")
+    ax.set_ylabel("E_latt model (kJ/mol)")
     ax.set_title("X23 lattice energies against DMC (numbers: system)")
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
@@ -59,13 +62,13 @@ def sublimation_figure(models: Mapping[str, Mapping]) -> Figure:
            label="experiment (range)")  # fmt: skip
     paper = [s["paper_dH_sub_kJ_per_mol"] for s in first]
     ax.errorbar(x - 0.15, paper, yerr=[s["paper_uncertainty_kJ_per_mol"] for s in first],
-                fmt="s", color="tab:blue", capsize=3, label="DMC + paper's Δ$_{T&QN}$")  # fmt: skip
+                fmt="s", color="tab:blue", capsize=3, label="DMC + paper's Δ_T&QN")  # fmt: skip
     for k, (name, values) in enumerate(models.items()):
         dh = [np.nan if s["dH_sub_kJ_per_mol"] is None else s["dH_sub_kJ_per_mol"]
               for s in values["sublimation"]]  # fmt: skip
-        ax.plot(x + 0.15 + 0.05 * k, dh, "D", label=f"{name} (own Δ$_{{T&QN}}$)")
+        ax.plot(x + 0.15 + 0.05 * k, dh, "D", label=f"{name} (own Δ_T&QN)")
     ax.set_xticks(x, systems, rotation=45, ha="right")
-    ax.set_ylabel("ΔH$_{sub}$ (kJ/mol)")
+    ax.set_ylabel("ΔH_sub (kJ/mol)")
     ax.set_title("X23 sublimation enthalpies at the experiments' temperatures")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8)
     ax.grid(alpha=0.3)

@@ -347,9 +347,18 @@ def _f(value, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _timeless(record: SystemEnergy | SystemSublimation) -> dict:
+    """The record's numbers without its wall time (which only the CSV and summary show)."""
+    return {k: v for k, v in record.to_dict().items() if k != "wall_time_s"}
+
+
 @dataclass
 class X23Result(Result):
-    """Lattice energies (and, if computed, sublimation enthalpies) of X23 per model."""
+    """Lattice energies (and, if computed, sublimation enthalpies) of X23 per model.
+
+    ``results.json`` holds no wall times, so the same calculation always writes the same file;
+    the time of each crystal is in the summary and the CSV tables.
+    """
 
     geometry: str
     settings: dict
@@ -363,9 +372,9 @@ class X23Result(Result):
             "reference": ref.CITATION,
             "models": {
                 name: {
-                    "lattice_energies": [r.to_dict() for r in records],
+                    "lattice_energies": [_timeless(r) for r in records],
                     "statistics": statistics(records),
-                    "sublimation": [s.to_dict() for s in self.sublimation.get(name, [])],
+                    "sublimation": [_timeless(s) for s in self.sublimation.get(name, [])],
                 }
                 for name, records in self.lattice.items()
             },
