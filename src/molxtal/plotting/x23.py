@@ -66,7 +66,7 @@ def sublimation_figure(models: Mapping[str, Mapping]) -> Figure:
     for k, (name, values) in enumerate(models.items()):
         dh = [np.nan if s["dH_sub_kJ_per_mol"] is None else s["dH_sub_kJ_per_mol"]
               for s in values["sublimation"]]  # fmt: skip
-        ax.plot(x + 0.15 + 0.05 * k, dh, "D", label=f"{name} (own Δ_T&QN)")
+        ax.plot(x + 0.15 + 0.05 * k, dh, "D", color=f"C{k + 1}", label=f"{name} (own Δ_T&QN)")
     ax.set_xticks(x, systems, rotation=45, ha="right")
     ax.set_ylabel("ΔH_sub (kJ/mol)")
     ax.set_title("X23 sublimation enthalpies at the experiments' temperatures")
