@@ -47,6 +47,13 @@ QUICK = {
         "checkpoint_every": 20,
         "equilibration_ps": 0.02,
     },
+    "x23": {
+        "systems": None,
+        "relax": "fixed",
+        "sublimation": False,
+        "min_length": 10.0,
+        "fmax": 1e-3,
+    },
 }
 
 FULL = {
@@ -81,6 +88,13 @@ FULL = {
         "stride": 20,
         "checkpoint_every": 1000,
         "equilibration_ps": 10.0,
+    },
+    "x23": {
+        "systems": None,
+        "relax": "positions",
+        "sublimation": True,
+        "min_length": 10.0,
+        "fmax": 1e-3,
     },
 }
 
@@ -117,6 +131,13 @@ TEST = {
         "npoints": 5,
         "mesh": (2, 2, 2),
         "sigma_THz": 0.1,
+    },
+    "x23": {
+        "systems": "07co2,04ammonia",
+        "relax": "fixed",
+        "sublimation": False,
+        "min_length": 5.0,
+        "fmax": 1e-2,
     },
 }
 

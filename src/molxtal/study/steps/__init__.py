@@ -98,3 +98,4 @@ def comparison_table(quantities, values: dict[str, Values], reference: dict, the
 
 # The parts of the study, in the order of the report.
 from molxtal.study.steps import water, ice13, ice, liquid  # noqa: E402, F401, I001
+from molxtal.study.steps import x23  # noqa: E402, F401
