@@ -12,8 +12,6 @@ from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
-else:  # typer evaluates every annotation, `models` too (copied onto the options' wrapper)
-    Model = object
 
 
 @handle_errors
@@ -54,8 +52,4 @@ def x23_command(
                 cache_dir=folder.path / "cache", progress=advance,
             )  # fmt: skip
 
-    run_command("x23", out, compute, models, parameters)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("x23")(x23_command)
+    run_command("x23", out, compute, models, parameters, in_place=True, resume=True)
