@@ -35,7 +35,7 @@ from molxtal.errors import MolxtalError
 from molxtal.models import Model
 from molxtal.results import Result, Table
 from molxtal.units import KJMOL_PER_EV
-from molxtal.workflows import phonons as ph
+from molxtal.workflows import force_constants as ph
 from molxtal.workflows.lattice_energy import gas_energy, single_kind_molecules
 from molxtal.workflows.relax import relax
 from molxtal.workflows.sublimation import gas_modes, solid_modes
