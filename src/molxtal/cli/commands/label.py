@@ -37,7 +37,8 @@ def label_command(
         out,
         lambda folder: label(frames, calculator, folder.path, kwargs, progress_bar),
         parameters={"frames": str(frames), "calculator": calculator, "calculator_kwargs": kwargs},
-    )
+        in_place=True, resume=True, check=lambda result: result.require_labelled(),
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
