@@ -74,15 +74,22 @@ def phonon_options(
     supercell: Iterable[int] | None = None,
     mesh: Iterable[int] | None = None,
     displacement_angstrom: float | None = None,
+    t_max: float | None = None,
+    t_step: float | None = None,
 ) -> None:
     """Check the phonon options a command takes: ``--supercell`` and ``--mesh`` (three
-    positive integers each), ``--displacement`` (Å, see :func:`displacement`)."""
+    positive integers each), ``--displacement`` (Å, see :func:`displacement`), ``--t-max``
+    (K, >= 0) and ``--t-step`` (K, > 0)."""
     if supercell is not None:
         positive_integers("--supercell", supercell, 3)
     if mesh is not None:
         positive_integers("--mesh", mesh, 3)
     if displacement_angstrom is not None:
         displacement("--displacement", displacement_angstrom)
+    if t_max is not None:
+        number("--t-max", t_max, 0.0, unit="K", inclusive_low=True)
+    if t_step is not None:
+        number("--t-step", t_step, 0.0, unit="K")
 
 
 def output_folder(option: str, path: Path | None, overwrite: bool = False) -> Path | None:

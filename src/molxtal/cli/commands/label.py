@@ -31,7 +31,7 @@ def label_command(
     from molxtal.models import parse_model_kwargs
     from molxtal.workflows.label import label
 
-    kwargs = parse_model_kwargs(calculator_kwargs)
+    kwargs = parse_model_kwargs(calculator_kwargs, "--calculator-kwargs")
     run_command(
         "label",
         out,

@@ -38,6 +38,7 @@ def reproduce_command(
         parameters=settings,
         in_place=True,
         resume=True,
+        check=lambda result: result.require_complete(),
     )
 
 
