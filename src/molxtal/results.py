@@ -115,6 +115,14 @@ def _publish(staging: Path, target: Path, succeeded: bool) -> Path:
     return target
 
 
+def _remove_killed_staging(target: Path) -> None:
+    """Delete the staging folders that killed runs into ``target`` left beside it."""
+    for staging in target.parent.glob(f".{target.name}.partial-*"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not io.process_alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 def _wrote(folder: Path) -> bool:
     """Whether a run wrote anything into ``folder`` besides its log and provenance."""
     bookkeeping = {LOG_NAME, "provenance.json", ".lock"}
@@ -147,6 +155,7 @@ def open_result_dir(
     staging = target if in_place else target.with_name(f".{target.name}.partial-{os.getpid()}")
     if not in_place and staging.exists():
         shutil.rmtree(staging)
+    _remove_killed_staging(target)
     results = ResultDir(staging, provenance)
     status = "failed"
     try:

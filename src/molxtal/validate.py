@@ -65,11 +65,6 @@ def masses(option: str, values: Mapping[str, float]) -> dict[str, float]:
 MAX_DISPLACEMENT_ANGSTROM = 0.1
 
 
-def displacement(option: str, value: float) -> float:
-    """A finite-difference displacement (Å) in (0, :data:`MAX_DISPLACEMENT_ANGSTROM`]."""
-    return number(option, value, 0.0, MAX_DISPLACEMENT_ANGSTROM, "Å")
-
-
 def phonon_options(
     supercell: Iterable[int] | None = None,
     mesh: Iterable[int] | None = None,
@@ -85,7 +80,7 @@ def phonon_options(
     if mesh is not None:
         positive_integers("--mesh", mesh, 3)
     if displacement_angstrom is not None:
-        displacement("--displacement", displacement_angstrom)
+        number("--displacement", displacement_angstrom, 0.0, MAX_DISPLACEMENT_ANGSTROM, "Å")
     if t_max is not None:
         number("--t-max", t_max, 0.0, unit="K", inclusive_low=True)
     if t_step is not None:

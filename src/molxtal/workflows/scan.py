@@ -17,7 +17,12 @@ from molxtal.errors import MolxtalError, NotConvergedError
 from molxtal.models import Model
 from molxtal.results import Result, Table
 from molxtal.workflows.relax import relax
-from molxtal.workflows.vibrations import check_finite_differences, has_analytic_hessian, vibrations
+from molxtal.workflows.vibrations import (
+    MAX_SCAN_DELTA_ANGSTROM,
+    check_finite_differences,
+    has_analytic_hessian,
+    vibrations,
+)
 
 FMAX_SCAN = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 DELTA_SCAN = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
@@ -284,7 +289,7 @@ def delta_scan(
     if len(deltas) == 0:
         raise MolxtalError("--delta: needs at least one value")
     for d in deltas:
-        check_finite_differences(d, nfree)
+        check_finite_differences(d, nfree, MAX_SCAN_DELTA_ANGSTROM)
     model.check_elements(atoms, structure)
     deltas = np.sort(np.asarray(deltas, dtype=float))
     fmaxes = np.sort(np.asarray(fmaxes, dtype=float))[::-1]

@@ -143,9 +143,16 @@ def analyse(data: VibrationsData, method: str, delta=None, nfree=None) -> Vibrat
     )
 
 
-def check_finite_differences(delta: float, nfree: int) -> None:
-    """Refuse a displacement ``delta`` (Å) outside (0, 0.1] or ``nfree`` other than 2 or 4."""
-    validate.displacement("--delta", delta)
+#: Largest displacement (Å) a delta scan may try: it shows where the harmonic regime ends.
+MAX_SCAN_DELTA_ANGSTROM = 0.5
+
+
+def check_finite_differences(
+    delta: float, nfree: int, largest: float = validate.MAX_DISPLACEMENT_ANGSTROM
+) -> None:
+    """Refuse a displacement ``delta`` (Å) outside (0, ``largest``] or ``nfree`` other than
+    2 or 4."""
+    validate.number("--delta", delta, 0.0, largest, "Å")
     if nfree not in (2, 4):
         raise MolxtalError(f"--nfree: must be 2 or 4 (got {nfree})")
 
@@ -175,7 +182,7 @@ def finite_difference_hessian(
     the folder's lock, so two runs sharing it compute each displacement once, and a killed
     run's leftovers are cleared. With ``cache_dir=None`` a temporary folder is used.
     """
-    check_finite_differences(delta, nfree)
+    check_finite_differences(delta, nfree, MAX_SCAN_DELTA_ANGSTROM)
     work = model.attach(atoms)
     with contextlib.ExitStack() as stack:
         root = (
