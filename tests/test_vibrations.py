@@ -15,7 +15,6 @@ from molxtal.workflows.relax import relax
 from molxtal.workflows.vibrations import (
     analyse,
     analytic_hessian,
-    cache_key,
     is_linear,
     thermochemistry,
     vibrations,
@@ -88,24 +87,6 @@ def test_mace_analytic_hessian_matches_finite_differences(tmp_path):
     fd = vibrations(atoms, model, "finite-differences", delta=1e-4, nfree=4)
     assert len(analytic.frequencies_cm1) == (4 if analytic.linear else 3)
     np.testing.assert_allclose(analytic.frequencies_cm1, fd.frequencies_cm1, atol=1.0)
-
-
-def test_cache_key_changes_with_every_input(chgnet_water):
-    model, atoms = chgnet_water
-    key = cache_key(atoms, model, 1e-3, 2)
-    moved = atoms.copy()
-    moved.positions[0, 0] += 1e-9
-    assert (
-        len(
-            {
-                key,
-                cache_key(moved, model, 1e-3, 2),
-                cache_key(atoms, model, 1e-4, 2),
-                cache_key(atoms, model, 1e-3, 4),
-            }
-        )
-        == 4
-    )
 
 
 def test_ideal_gas_thermochemistry_identities(chgnet_water):

@@ -55,7 +55,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase
         raise
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with id ``pid`` exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -75,7 +76,7 @@ def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
     for candidate in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
         parts = candidate.name.split(".")  # ["", name..., pid, random, "tmp"]
         pid = int(parts[-3]) if len(parts) >= 5 and parts[-3].isdigit() else None
-        if pid is None or pid == os.getpid() or _process_alive(pid):
+        if pid is None or pid == os.getpid() or process_alive(pid):
             continue
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()

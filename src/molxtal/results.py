@@ -115,6 +115,20 @@ def _publish(staging: Path, target: Path, succeeded: bool) -> Path:
     return target
 
 
+def _remove_killed_staging(target: Path) -> None:
+    """Delete the staging folders that killed runs into ``target`` left beside it."""
+    for staging in target.parent.glob(f".{target.name}.partial-*"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not io.process_alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _wrote(folder: Path) -> bool:
+    """Whether a run wrote anything into ``folder`` besides its log and provenance."""
+    bookkeeping = {LOG_NAME, "provenance.json", ".lock"}
+    return any(path.name not in bookkeeping for path in folder.iterdir())
+
+
 @contextlib.contextmanager
 def open_result_dir(
     target: Path,
@@ -129,16 +143,19 @@ def open_result_dir(
     The run works in a hidden staging folder beside ``target`` and moves it into place when it
     is done, so a failed run never damages the results of an earlier one (it goes to a fresh
     ``<target>-failed-<time>`` instead), and bad input found before any result was written
-    leaves nothing on disk. A ``target`` holding an earlier run is refused unless
-    ``overwrite``. A run that checkpoints into its folder works ``in_place``: an earlier run
-    there is continued with ``resume``, replaced with ``overwrite``, else refused.
+    leaves nothing on disk (nor the parent folders made for it). A ``target`` holding an
+    earlier run is refused unless ``overwrite``. A run that checkpoints into its folder works
+    ``in_place``: an earlier run there is continued with ``resume``, replaced with
+    ``overwrite``, else refused; a new one that failed before writing anything is removed.
     """
     validate.output_folder("--out", target, overwrite or resume)
+    created = [p for p in (target, *target.parents) if not p.exists()]  # deepest first
     if in_place and overwrite and not resume and target.exists():
         shutil.rmtree(target)
     staging = target if in_place else target.with_name(f".{target.name}.partial-{os.getpid()}")
     if not in_place and staging.exists():
         shutil.rmtree(staging)
+    _remove_killed_staging(target)
     results = ResultDir(staging, provenance)
     status = "failed"
     try:
@@ -146,11 +163,13 @@ def open_result_dir(
         status = "ok"
     finally:
         results.close(status)
-        if not in_place:
-            if status == "ok" or (staging / RESULTS_JSON).exists():
-                results.path = _publish(staging, target, status == "ok")
-            else:  # nothing was computed: leave no trace
-                shutil.rmtree(staging, ignore_errors=True)
+        if not in_place and (status == "ok" or (staging / RESULTS_JSON).exists()):
+            results.path = _publish(staging, target, status == "ok")
+        elif not in_place or (status != "ok" and target in created and not _wrote(staging)):
+            shutil.rmtree(staging, ignore_errors=True)  # nothing was computed: leave no trace
+            for folder in created[1:]:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if empty
 
 
 class Result:

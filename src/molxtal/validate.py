@@ -60,6 +60,33 @@ def masses(option: str, values: Mapping[str, float]) -> dict[str, float]:
     return dict(values)
 
 
+#: Largest finite-difference or phonon displacement (Å) accepted: beyond it the harmonic
+#: approximation fails (an amplitude of 2 Å changed a water ZPE threefold).
+MAX_DISPLACEMENT_ANGSTROM = 0.1
+
+
+def phonon_options(
+    supercell: Iterable[int] | None = None,
+    mesh: Iterable[int] | None = None,
+    displacement_angstrom: float | None = None,
+    t_max: float | None = None,
+    t_step: float | None = None,
+) -> None:
+    """Check the phonon options a command takes: ``--supercell`` and ``--mesh`` (three
+    positive integers each), ``--displacement`` (Å, see :func:`displacement`), ``--t-max``
+    (K, >= 0) and ``--t-step`` (K, > 0)."""
+    if supercell is not None:
+        positive_integers("--supercell", supercell, 3)
+    if mesh is not None:
+        positive_integers("--mesh", mesh, 3)
+    if displacement_angstrom is not None:
+        number("--displacement", displacement_angstrom, 0.0, MAX_DISPLACEMENT_ANGSTROM, "Å")
+    if t_max is not None:
+        number("--t-max", t_max, 0.0, unit="K", inclusive_low=True)
+    if t_step is not None:
+        number("--t-step", t_step, 0.0, unit="K")
+
+
 def output_folder(option: str, path: Path | None, overwrite: bool = False) -> Path | None:
     """An output folder that can be written: not a file, writable where it or its nearest
     existing parent is, and not holding an earlier run unless ``overwrite``."""
@@ -84,15 +111,17 @@ def output_folder(option: str, path: Path | None, overwrite: bool = False) -> Pa
 # ------------------------------------------------------------------ list-valued options
 
 
-def parse_floats(text: str, option: str) -> list[float]:
-    """'0 0.5 1' or '0,0.5,1' -> floats."""
+def parse_floats(
+    text: str, option: str, low: float | None = None, high: float | None = None, unit: str = ""
+) -> list[float]:
+    """'0 0.5 1' or '0,0.5,1' -> floats, each finite and in (low, high] (see :func:`number`)."""
     try:
         values = [float(x) for x in text.replace(",", " ").split()]
     except ValueError:
         raise MolxtalError(f"{option} '{text}' is not a list of numbers") from None
     if not values:
         raise MolxtalError(f"{option} is empty")
-    return values
+    return [number(option, value, low, high, unit) for value in values]
 
 
 def parse_integers(text: str | None, option: str) -> list[int]:

@@ -44,12 +44,18 @@ def report_error(exc: BaseException) -> None:
 
 
 def handle_errors(function: Callable) -> Callable:
-    """Decorator for CLI commands: a :class:`MolxtalError` becomes a one-line error, exit 2."""
+    """Decorator for CLI commands: a :class:`MolxtalError`, or an ``OSError`` naming a file
+    (a folder that is a file, no permission, a full disk), becomes a one-line error, exit 2."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            report_error(MolxtalError(f"{exc.filename}: {exc.strerror or exc}"))
+            raise typer.Exit(EXIT_USER_ERROR) from None
         except MolxtalError as exc:
             report_error(exc)
             raise typer.Exit(EXIT_USER_ERROR) from None

@@ -217,16 +217,16 @@ def dispersion_settings(dispersion: str, functional: str, damping: str) -> D3Set
     return D3Settings(functional=functional, damping=damping)
 
 
-def parse_model_kwargs(text: str | None) -> dict[str, Any]:
-    """``--model-kwargs`` JSON text as a dict (empty for no text)."""
+def parse_model_kwargs(text: str | None, option: str = "--model-kwargs") -> dict[str, Any]:
+    """``--model-kwargs`` (or ``option``) JSON text as a dict (empty for no text)."""
     if not text:
         return {}
     try:
         kwargs = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise MolxtalError(f"--model-kwargs: not valid JSON ({exc})") from exc
+        raise MolxtalError(f"{option}: not valid JSON ({exc})") from exc
     if not isinstance(kwargs, dict):
-        raise MolxtalError("--model-kwargs: must be a JSON object")
+        raise MolxtalError(f"{option}: must be a JSON object")
     return kwargs
 
 

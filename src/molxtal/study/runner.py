@@ -8,6 +8,7 @@ the cache folder, so a step finished anywhere is never recomputed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,17 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from molxtal import io
+from molxtal import io, keys
 from molxtal.errors import MolxtalError
 from molxtal.models import DEFAULT_MODEL, Model, load_model
 from molxtal.provenance import Provenance, package_versions
 from molxtal.results import Result, Table
-from molxtal.study.cache import Cache, step_key, structure_hash
+from molxtal.study.cache import Cache
 from molxtal.study.profiles import profile as profile_settings
 from molxtal.study.steps import STEPS
 from molxtal.workflows.label import ProgressBar, no_progress
 
 EXECUTORS = ("local", "dask")
+logger = logging.getLogger("molxtal")
 PLAN = "study.json"
 CACHE = "cache"
 _local = threading.local()
@@ -63,23 +65,34 @@ def plan(models: list[str], settings: dict[str, dict], dtype: str = "float64") -
                 continue
             parameters = dict(settings[name])
             model = get_model(spec, dtype)
-            hashes = [structure_hash(a) for a in step.structures(parameters)]
+            structures = step.structures(parameters)
+            hashes = [keys.structure_identity(a) for a in structures]
             structure = hashlib.sha256("".join(hashes).encode()).hexdigest()
             model_id = model.sha256 or model.name
-            key = step_key(name, structure, model_id, dtype, parameters)
+            key = keys.cache_key(name, model, structures, settings=parameters)
             tasks.append(Task(name, spec, model.name, model_id, dtype, parameters, structure, key))
     return tasks
 
 
 def run_task(task: Task, cache_root: str) -> dict[str, Any]:
-    """The step's stored record, computing and storing it first if it is not in the cache."""
+    """The step's stored record, computing and storing it first if it is not in the cache
+    (under the step folder's lock: two studies sharing a cache compute it once). A step that
+    fails gives ``{"task": ..., "failed": reason}``, which is not stored (retried next run)."""
     cache = Cache(Path(cache_root))
-    record = cache.load(task.step, task.key)
-    if record is not None:
-        return record
+    with io.folder_lock(cache.folder(task.step, task.key)) as folder:
+        record = cache.load(task.step, task.key)
+        if record is not None:
+            return record
+        try:
+            return _compute_task(task, cache, folder)
+        except Exception as exc:  # one step's failure must not stop the others
+            logger.warning("%s (%s) failed: %s: %s", task.step, task.model_name,
+                           type(exc).__name__, exc)  # fmt: skip
+            return {"task": asdict(task), "failed": f"{type(exc).__name__}: {exc}"}
+
+
+def _compute_task(task: Task, cache: Cache, folder: Path) -> dict[str, Any]:
     model = get_model(task.model_spec, task.dtype)
-    folder = cache.folder(task.step, task.key)
-    folder.mkdir(parents=True, exist_ok=True)
     wall, cpu = time.perf_counter(), time.process_time()
     values = STEPS[task.step].compute(model, task.parameters, folder)
     record = {
@@ -154,10 +167,17 @@ def write_plan(out: Path, tasks: list[Task], profile: str, executor: str) -> Pat
 
 
 def read_plan(out: Path) -> list[Task]:
+    """The tasks in ``out/study.json``; a missing or damaged file is a one-line error."""
     path = Path(out) / PLAN
     if not path.is_file():
         raise MolxtalError(f"{path}: not found; is {out} a 'molxtal reproduce' output folder?")
-    return [Task(**t) for t in io.read_json(path)["tasks"]]
+    try:
+        return [Task(**t) for t in io.read_json(path)["tasks"]]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise MolxtalError(
+            f"{path}: not a readable study plan ({type(exc).__name__}: {exc}); "
+            "run molxtal reproduce again to rewrite it"
+        ) from None
 
 
 @dataclass
@@ -173,9 +193,10 @@ class StudyResult(Result):
     records: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
+        timings = ("wall_time_s", "cpu_time_s", "finished_utc", "failed")
         steps = [
             {"step": t.step, "model": t.model_name, "key": t.key}
-            | {k: r[k] for k in ("wall_time_s", "cpu_time_s", "finished_utc")}
+            | {k: r[k] for k in timings if k in r}
             for t, r in zip(self.tasks, self.records, strict=True)
         ]
         return {
@@ -187,14 +208,35 @@ class StudyResult(Result):
             "steps": steps,
         }
 
+    def failures(self) -> dict[str, dict[str, str]]:
+        """Failed tasks: step -> model -> reason."""
+        failed: dict[str, dict[str, str]] = {}
+        for task, record in zip(self.tasks, self.records, strict=True):
+            if "failed" in record:
+                failed.setdefault(task.step, {})[task.model_name] = record["failed"]
+        return failed
+
     def summary(self) -> list[Table]:
         rows = [
-            [t.step, t.model_name, f"{r['wall_time_s']:.1f}", r["finished_utc"]]
+            [t.step, t.model_name, "failed", r["failed"]] if "failed" in r
+            else [t.step, t.model_name, f"{r['wall_time_s']:.1f}", r["finished_utc"]]
             for t, r in zip(self.tasks, self.records, strict=True)
-        ]
+        ]  # fmt: skip
         columns = ["step", "model", "wall when computed (s)", "computed (UTC)"]
         title = f"Study '{self.profile}': report {self.report_html} and {self.report_md}"
-        return [Table(title, columns, rows)]
+        failed = sum(len(models) for models in self.failures().values())
+        notes = [f"{failed} of {len(self.tasks)} steps failed; re-run to retry"] if failed else []
+        return [Table(title, columns, rows, notes)]
+
+    def require_complete(self) -> None:
+        """Raise if a step failed for every model (partial failures are notes only)."""
+        for step, failed in self.failures().items():
+            if set(failed) == {t.model_name for t in self.tasks if t.step == step}:
+                reason = next(iter(failed.values()))
+                raise MolxtalError(
+                    f"study step {step} failed for every model ({reason}); the report and "
+                    "the other steps are written"
+                )
 
 
 def reproduce(

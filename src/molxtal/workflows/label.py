@@ -62,7 +62,7 @@ class LabelResult(Result):
         return {
             "frames": self.source,
             "calculator": self.calculator,
-            "output": str(self.output),
+            "output": str(self.output) if self.labelled else None,
             "n_frames": self.n_frames,
             "labelled": self.labelled,
             "resumed_from_checkpoint": self.resumed,
@@ -70,14 +70,27 @@ class LabelResult(Result):
         }
 
     def summary(self) -> list[Table]:
+        notes = [f"frame {index} failed: {message}" for index, message in self.failed.items()]
+        if self.failed:
+            notes.append(f"{len(self.failed)} of {self.n_frames} frames failed; re-run to retry")
+        into = self.output if self.labelled else "(nothing written)"
         return [
             Table(
-                f"Labelling {self.source} with {self.calculator} into {self.output}",
+                f"Labelling {self.source} with {self.calculator} into {into}",
                 ["frames", "labelled", "from checkpoint", "failed"],
                 [[self.n_frames, len(self.labelled), self.resumed, len(self.failed)]],
-                [f"frame {index} failed: {message}" for index, message in self.failed.items()],
+                notes,
             )
         ]
+
+    def require_labelled(self) -> None:
+        """Raise if no frame could be labelled (every calculation failed)."""
+        if self.n_frames and not self.labelled:
+            index, message = next(iter(self.failed.items()))
+            raise MolxtalError(
+                f"all {self.n_frames} frames failed with {self.calculator}, no labels written "
+                f"(frame {index}: {message})"
+            )
 
 
 def reference_calculator(spec: str, kwargs: dict[str, Any] | None = None) -> Calculator:

@@ -12,10 +12,17 @@ import numpy as np
 from ase import Atoms
 from ase.geometry.analysis import Analysis
 
+from molxtal import validate
+from molxtal.errors import MolxtalError, NotConvergedError
 from molxtal.models import Model
 from molxtal.results import Result, Table
 from molxtal.workflows.relax import relax
-from molxtal.workflows.vibrations import has_analytic_hessian, vibrations
+from molxtal.workflows.vibrations import (
+    MAX_SCAN_DELTA_ANGSTROM,
+    check_finite_differences,
+    has_analytic_hessian,
+    vibrations,
+)
 
 FMAX_SCAN = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 DELTA_SCAN = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
@@ -40,6 +47,25 @@ def _scan_dict(scan: FmaxScan | DeltaScan, values: dict[str, Any]) -> dict[str, 
         "fmax_eV_per_angstrom": scan.fmax_eV_per_angstrom,
         **values,
     }
+
+
+def _relaxation_notes(scan: FmaxScan | DeltaScan) -> list[str]:
+    """Which relaxations of a scan missed their fmax, with the count."""
+    missed = [f for f, ok in zip(scan.fmax_eV_per_angstrom, scan.converged, strict=True) if not ok]
+    if not missed:
+        return []
+    listed = ", ".join(f"{f:g}" for f in missed)
+    count = f"{len(missed)} of {len(scan.converged)} relaxations"
+    return [f"{count} did not converge (fmax {listed} eV/Å)"]
+
+
+def _require_a_converged_relaxation(scan: FmaxScan | DeltaScan) -> None:
+    """Raise :class:`NotConvergedError` if no relaxation of the scan converged."""
+    if not np.any(scan.converged):
+        raise NotConvergedError(
+            f"{scan.structure}: none of the {len(scan.converged)} relaxations of the scan "
+            f"converged within the step limit (results written)"
+        )
 
 
 @dataclass
@@ -75,13 +101,12 @@ class FmaxScan(Result):
             for r in self._rows()
         ]  # fmt: skip
         columns = ["fmax (eV/Å)", "E (eV)", *map(coordinate_label, self.geometry)]
-        notes = [
-            f"not converged at fmax {f:g} eV/Å"
-            for f, ok in zip(self.fmax_eV_per_angstrom, self.converged, strict=True)
-            if not ok
-        ]
         title = f"Geometry against fmax: {self.structure} ({self.model})"
-        return [Table(title, columns, rows, notes)]
+        return [Table(title, columns, rows, _relaxation_notes(self))]
+
+    def require_converged(self) -> None:
+        """Raise if no relaxation converged: the scan then measured nothing."""
+        _require_a_converged_relaxation(self)
 
     def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
         return {"fmax_scan.csv": self._rows()}
@@ -121,6 +146,7 @@ class DeltaScan(Result):
     analytic_cm1: np.ndarray | None
     plateaus: list[tuple[int, int]]  # per fmax, first and last delta index
     recommended_delta_angstrom: np.ndarray
+    converged: np.ndarray  # per fmax: did the relaxation reach it
     structure: str = "structure"
     model: str = ""
 
@@ -132,13 +158,18 @@ class DeltaScan(Result):
             "analytic_frequencies_cm-1": self.analytic_cm1,
             "plateaus": self.plateaus,
             "recommended_delta_angstrom": self.recommended_delta_angstrom,
+            "converged": self.converged,
         }
         return _scan_dict(self, values)
 
     def summary(self) -> list[Table]:
         title = f"Recommended delta: {self.structure} ({self.model}, nfree {self.nfree})"
         columns = ["fmax (eV/Å)", "plateau (Å)", "recommended delta (Å)"]
-        return [Table(title, columns, delta_scan_rows(self.to_dict()))]
+        return [Table(title, columns, delta_scan_rows(self.to_dict()), _relaxation_notes(self))]
+
+    def require_converged(self) -> None:
+        """Raise if no relaxation converged: no frequency was taken at a minimum."""
+        _require_a_converged_relaxation(self)
 
     def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
         rows = [
@@ -186,6 +217,7 @@ def fmax_scan(
 ) -> FmaxScan:
     """Relax ``atoms`` to each fmax (eV/Å), every run starting from ``atoms``; measure the
     geometry. ``structure`` names the input in tables, figures and errors."""
+    _check_scan(fmaxes, steps)
     model.check_elements(atoms, structure)
     fmaxes = np.sort(np.asarray(fmaxes, dtype=float))[::-1]
     coords = internal_coordinates(atoms)
@@ -201,6 +233,15 @@ def fmax_scan(
         structure,
         model.name,
     )
+
+
+def _check_scan(fmaxes: Sequence[float], steps: int) -> None:
+    """Refuse an empty or non-positive fmax list (eV/Å) or fewer than one relaxation step."""
+    if len(fmaxes) == 0:
+        raise MolxtalError("--fmax: needs at least one value")
+    for f in fmaxes:
+        validate.number("--fmax", f, 0.0, unit="eV/Å")
+    validate.positive_integers("--steps", [steps])
 
 
 def plateau(frequencies: np.ndarray, tolerance: float = PLATEAU_TOLERANCE_CM1) -> tuple[int, int]:
@@ -244,13 +285,20 @@ def delta_scan(
 ) -> DeltaScan:
     """Finite-difference frequencies for every (fmax, delta); analytic ones as reference.
     ``structure`` names the input in tables, figures and errors."""
+    _check_scan(fmaxes, steps)
+    if len(deltas) == 0:
+        raise MolxtalError("--delta: needs at least one value")
+    for d in deltas:
+        check_finite_differences(d, nfree, MAX_SCAN_DELTA_ANGSTROM)
     model.check_elements(atoms, structure)
     deltas = np.sort(np.asarray(deltas, dtype=float))
     fmaxes = np.sort(np.asarray(fmaxes, dtype=float))[::-1]
     analytic = has_analytic_hessian(model)
-    table, reference, plateaus, recommended = [], [], [], []
+    table, reference, plateaus, recommended, converged = [], [], [], [], []
     for f in fmaxes:
-        relaxed = relax(atoms, model, fmax=f, steps=steps).atoms
+        relaxation = relax(atoms, model, fmax=f, steps=steps)
+        relaxed = relaxation.atoms
+        converged.append(relaxation.converged)
         rows = np.array(
             [
                 vibrations(
@@ -273,6 +321,7 @@ def delta_scan(
         np.array(reference) if analytic else None,
         plateaus,
         np.array(recommended),
+        np.array(converged),
         structure,
         model.name,
     )

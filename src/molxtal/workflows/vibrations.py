@@ -8,9 +8,9 @@ translations and rotations by their overlap with the rigid-body motions.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
+import logging
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +23,10 @@ from ase.io.jsonio import encode
 from ase.thermochemistry import IdealGasThermo
 from ase.vibrations import Vibrations, VibrationsData
 
+from molxtal import validate
 from molxtal.errors import MolxtalError
-from molxtal.io import atomic_write
+from molxtal.io import atomic_write, folder_lock
+from molxtal.keys import cache_key
 from molxtal.models import Model
 from molxtal.models.base import HESSIAN
 from molxtal.results import Result, ResultDir, Table
@@ -34,6 +36,8 @@ from molxtal.workflows.relax import safe_name
 METHODS = ("auto", "analytic", "finite-differences")
 #: Tolerance (Å) of the linearity test: largest distance of an atom from the principal axis.
 LINEAR_TOLERANCE = 1e-3
+
+logger = logging.getLogger("molxtal")
 
 
 @dataclass
@@ -139,14 +143,29 @@ def analyse(data: VibrationsData, method: str, delta=None, nfree=None) -> Vibrat
     )
 
 
-def cache_key(atoms: Atoms, model: Model, delta: float, nfree: int) -> str:
-    """Hash of (structure, model sha256, dtype, dispersion, delta, nfree) naming a cache folder."""
-    digest = hashlib.sha256()
-    for array in (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc):
-        digest.update(np.ascontiguousarray(array).tobytes())
-    identity = [model.name, model.sha256, model.dtype, model.dispersion, float(delta), int(nfree)]
-    digest.update(json.dumps(identity, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:24]
+#: Largest displacement (Å) a delta scan may try: it shows where the harmonic regime ends.
+MAX_SCAN_DELTA_ANGSTROM = 0.5
+
+
+def check_finite_differences(
+    delta: float, nfree: int, largest: float = validate.MAX_DISPLACEMENT_ANGSTROM
+) -> None:
+    """Refuse a displacement ``delta`` (Å) outside (0, ``largest``] or ``nfree`` other than
+    2 or 4."""
+    validate.number("--delta", delta, 0.0, largest, "Å")
+    if nfree not in (2, 4):
+        raise MolxtalError(f"--nfree: must be 2 or 4 (got {nfree})")
+
+
+def _remove_unfinished(folder: Path) -> None:
+    """Delete the displacement files a killed run left unfinished (empty or cut-off JSON):
+    ASE ``Vibrations`` would take them as another run's locks and never recompute them."""
+    for path in folder.glob("cache.*.json"):
+        try:
+            json.loads(path.read_text())
+        except ValueError:
+            logger.info("%s: unfinished displacement of a killed run, recomputed", path)
+            path.unlink()
 
 
 def finite_difference_hessian(
@@ -158,13 +177,12 @@ def finite_difference_hessian(
 ) -> VibrationsData:
     """Hessian by central differences of the forces (ASE ``Vibrations``; ``delta`` in Å).
 
-    Displacements are cached in ``cache_dir/<cache_key>`` (resumable, never stale); with
-    ``cache_dir=None`` a temporary folder is used and removed.
+    Displacements are cached in ``cache_dir/<key>``, the key (:func:`molxtal.keys.cache_key`)
+    covering the structure, everything about the model and ``delta``/``nfree``; a run holds
+    the folder's lock, so two runs sharing it compute each displacement once, and a killed
+    run's leftovers are cleared. With ``cache_dir=None`` a temporary folder is used.
     """
-    if nfree not in (2, 4):
-        raise MolxtalError(f"nfree must be 2 or 4 (got {nfree})")
-    if delta <= 0:
-        raise MolxtalError(f"delta must be positive (got {delta} Å)")
+    check_finite_differences(delta, nfree, MAX_SCAN_DELTA_ANGSTROM)
     work = model.attach(atoms)
     with contextlib.ExitStack() as stack:
         root = (
@@ -172,7 +190,9 @@ def finite_difference_hessian(
             if cache_dir
             else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         )
-        folder = root / cache_key(atoms, model, delta, nfree)
+        key = cache_key("vibrations", model, atoms, delta_angstrom=delta, nfree=nfree)
+        folder = stack.enter_context(folder_lock(root / key))
+        _remove_unfinished(folder)
         vib = Vibrations(work, delta=delta, nfree=nfree, name=str(folder))
         with contextlib.redirect_stdout(io.StringIO()):
             vib.run()
@@ -322,7 +342,15 @@ def vibrational_analysis(
 ) -> VibrationResult:
     """:func:`vibrations` of ``atoms`` with each model and, for an isolated molecule, its
     ideal-gas thermochemistry at ``temperature_K`` and ``pressure_Pa`` (:func:`thermochemistry`).
-    ``structure`` names the input in tables and errors."""
+    ``structure`` names the input in tables and errors. Every option is checked before any
+    work starts."""
+    if method not in METHODS:
+        raise MolxtalError(f"--method: unknown '{method}'; choose one of {', '.join(METHODS)}")
+    check_finite_differences(delta, nfree)
+    validate.number("--temperature", temperature_K, 0.0, unit="K", inclusive_low=True)
+    validate.number("--pressure", pressure_Pa, 0.0, unit="Pa")
+    validate.positive_integers("--symmetry-number", [symmetry_number])
+    validate.number("--spin", spin, 0.0, inclusive_low=True)
     for model in models:
         model.check_elements(atoms, structure)
     results = {m.name: vibrations(atoms, m, method, delta, nfree, cache_dir) for m in models}

@@ -33,8 +33,11 @@ def analyse_command(
 ) -> None:
     # fmt: on
     """Partial RDFs (vs Soper 2013), density and self-diffusion of MD trajectories."""
+    from molxtal import validate
     from molxtal.workflows.trajectory import analyse_trajectories
 
+    validate.number("--bin-width", bin_width, 0.0, 1.0, "Å")
+    validate.positive_integers("--blocks", [blocks])
     options = {"equilibration_ps": equilibration, "frame_interval_ps": frame_interval,
                "pairs": [p.strip() for p in pairs.split(",")], "intermolecular": intermolecular,
                "bin_width_angstrom": bin_width, "blocks": blocks, "species": species,

@@ -31,10 +31,11 @@ def label_command(
     from molxtal.models import parse_model_kwargs
     from molxtal.workflows.label import label
 
-    kwargs = parse_model_kwargs(calculator_kwargs)
+    kwargs = parse_model_kwargs(calculator_kwargs, "--calculator-kwargs")
     run_command(
         "label",
         out,
         lambda folder: label(frames, calculator, folder.path, kwargs, progress_bar),
         parameters={"frames": str(frames), "calculator": calculator, "calculator_kwargs": kwargs},
-    )
+        in_place=True, resume=True, check=lambda result: result.require_labelled(),
+    )  # fmt: skip

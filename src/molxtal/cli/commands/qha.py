@@ -52,10 +52,12 @@ def qha_command(
 ) -> None:
     """Harmonic F (quantum, classical) and quasi-harmonic V(T), α(T), B(T), G(T, P), C_p(T)."""
     parameters = {k: v for k, v in locals().items() if k != "model"}
+    from molxtal import validate
     from molxtal.structures import read_structure
     from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.qha import quasi_harmonic
 
+    validate.phonon_options(supercell, mesh, displacement, t_max, t_step)
     atoms = read_structure(crystal)
     settings = DisplacementSettings(supercell_matrix(supercell), displacement, plusminus)
     p_list, scales = parse_floats(pressures, "--pressures"), parse_floats(volumes, "--volumes")

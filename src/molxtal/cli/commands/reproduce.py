@@ -38,4 +38,5 @@ def reproduce_command(
         parameters=settings,
         in_place=True,
         resume=True,
+        check=lambda result: result.require_complete(),
     )

@@ -41,12 +41,14 @@ def sample_command(
     # fmt: on
     """Drop each trajectory's thermalisation (from T and E), then select frames at random or
     by FPS. With --structure, first runs MD at (T, P) with --model (molxtal md's workflow)."""
+    from molxtal import validate
     from molxtal.structures import read_structure
     from molxtal.workflows.md import MDSettings
     from molxtal.workflows.sample import sample_after_md, sample_trajectories
 
     if (structure is None) == (not trajectories):
         raise MolxtalError("give trajectory files or --structure (to run MD first)")
+    validate.positive_integers("--n-frames", [n_frames])
     settings = MDSettings(steps=steps, ensemble=ensemble, temperature_K=temperature,
                           pressure_bar=pressure, timestep_fs=timestep, stride=stride,
                           seed=seed)  # fmt: skip

@@ -32,7 +32,8 @@ def fmax_command(
     fmaxes = opt.parse_floats(fmax, "--fmax") if fmax else FMAX_SCAN
     parameters = {"structure": str(structure), "fmax_eV_per_angstrom": fmaxes, "steps": steps}
     args = (atoms, model, fmaxes, steps, str(structure))
-    run_command("scan-fmax", out, lambda folder: fmax_scan(*args), [model], parameters)
+    run_command("scan-fmax", out, lambda folder: fmax_scan(*args), [model], parameters,
+                check=lambda result: result.require_converged())  # fmt: skip
 
 
 @handle_errors
@@ -59,7 +60,8 @@ def delta_command(
                   "fmax_eV_per_angstrom": fmaxes, "nfree": nfree, "steps": steps}  # fmt: skip
     cache_dir = opt.vibrations_cache_dir(cache)
     args = (atoms, model, deltas, fmaxes, nfree, steps, cache_dir, str(structure))
-    run_command("scan-delta", out, lambda folder: delta_scan(*args), [model], parameters)
+    run_command("scan-delta", out, lambda folder: delta_scan(*args), [model], parameters,
+                check=lambda result: result.require_converged())  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

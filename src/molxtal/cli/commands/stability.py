@@ -50,11 +50,13 @@ def stability_command(
 ) -> None:
     """ΔG(T, P) per molecule relative to the first polymorph (harmonic, fixed volume + PV)."""
     parameters = {k: v for k, v in locals().items() if k != "model"}
+    from molxtal import validate
     from molxtal.structures import read_structure
     from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.stability import stability
 
     t, p_list = parse_temperatures(temperatures), parse_floats(pressures, "--pressures")
+    validate.phonon_options(supercell, mesh, displacement)
     structures = [(structure_name(c), read_structure(c)) for c in crystals]
     settings = DisplacementSettings(supercell_matrix(supercell), displacement)
     run_command(

@@ -49,11 +49,13 @@ def sublimation_command(
 ) -> None:
     """ΔH_sub(T) = −E_latt + Δ_T&QN(T) per molecule (kJ/mol), zero-point and thermal parts."""
     parameters = {k: v for k, v in locals().items() if k != "model"}
+    from molxtal import validate
     from molxtal.structures import read_molecule, read_structure
     from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.sublimation import sublimation
 
     t = parse_temperatures(temperatures)
+    validate.phonon_options(supercell, mesh, displacement)
     atoms = read_structure(crystal)
     gas = read_molecule(molecule) if molecule is not None else None
     settings = DisplacementSettings(supercell_matrix(supercell), displacement)
