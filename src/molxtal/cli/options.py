@@ -27,8 +27,9 @@ ModelOpt = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="Model: chgnet (default, offline), a MACE foundation name (molxtal models), a path "
-        "to a MACE .model file, or module:function returning an ASE calculator. Repeatable.",
+        help="Model: so3lr (default) or chgnet (both offline), a MACE foundation name (molxtal "
+        "models), a path to a MACE .model file, or module:function returning an ASE calculator "
+        "(--model-kwargs; so3lr takes r_max_lr, dispersion_energy_cutoff_lr_damping). Repeatable.",
     ),
 ]
 DtypeOpt = Annotated[str, typer.Option(help="Floating-point precision: float64 or float32.")]
@@ -37,7 +38,8 @@ DispersionOpt = Annotated[str, typer.Option(help="Add dispersion: none or d3 (to
 D3FunctionalOpt = Annotated[str, typer.Option(help="D3 functional (MACE-MP-0 convention: pbe).")]
 D3DampingOpt = Annotated[str, typer.Option(help="D3 damping: zero, bj, zerom or bjm.")]
 ModelKwargsOpt = Annotated[
-    str | None, typer.Option(help="JSON keyword arguments for a module:function model.")
+    str | None,
+    typer.Option(help="JSON keyword arguments of a module:function model or of so3lr."),
 ]
 OutOpt = Annotated[
     Path | None,

@@ -1,4 +1,4 @@
-"""CHGNet 0.3.0, the embedded default model: its weights ship inside the ``chgnet`` wheel."""
+"""CHGNet 0.3.0, an embedded model: its weights ship inside the ``chgnet`` wheel."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
     for entry in [
         CatalogueEntry(
             "chgnet",
-            "CHGNet 0.3.0 (embedded default)",
+            "CHGNet 0.3.0 (embedded)",
             "chgnet",
             None,
             "Z = 1-94 (H-Pu)",
@@ -104,7 +104,7 @@ CATALOGUE: dict[str, CatalogueEntry] = {
         ),
         CatalogueEntry(
             "so3lr",
-            "SO3LR (so3krates-torch)",
+            "SO3LR (so3krates-torch, embedded default)",
             "so3lr",
             None,
             "H C N O F P S Cl",
@@ -120,7 +120,9 @@ CATALOGUE: dict[str, CatalogueEntry] = {
     ]
 }
 
-DEFAULT_MODEL = "chgnet"
+#: The model of every command without --model: chosen by measurement on the thesis's water and
+#: ice comparisons (docs/models.md, "CHGNet vs SO3LR").
+DEFAULT_MODEL = "so3lr"
 
 
 def user_model_dir() -> Path:
