@@ -16,7 +16,7 @@ import typer
 from molxtal import __version__
 from molxtal.cli import commands
 from molxtal.cli.console import EXIT_USER_ERROR, handle_errors, report_error
-from molxtal.cli.options import DataDirOpt, add_overwrite_options
+from molxtal.cli.options import DataDirOpt, finish_commands
 from molxtal.errors import MolxtalError
 
 # e3nn and CHGNet warn about torch.load defaults and tensor copies: noise for our users.
@@ -60,7 +60,7 @@ for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.nam
         _module.register(app)
     else:
         app.command(_info.name.replace("_", "-"))(getattr(_module, f"{_info.name}_command"))
-add_overwrite_options(app)
+finish_commands(app)
 
 
 def main() -> None:

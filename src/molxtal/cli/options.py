@@ -151,11 +151,17 @@ def with_overwrite(command):
     return wrapper
 
 
-def add_overwrite_options(app: typer.Typer) -> None:
-    """``--overwrite`` for every registered command that has an ``--out`` folder."""
-    for info in app.registered_commands:
-        if "out" in inspect.signature(info.callback).parameters:
-            info.callback = with_overwrite(info.callback)
+def finish_commands(app: typer.Typer) -> None:
+    """Every command of ``app`` and of its groups: errors as one line
+    (:func:`molxtal.cli.console.handle_errors`), and ``--overwrite`` where it has ``--out``."""
+    from molxtal.cli.console import handle_errors
+
+    for group in [app, *(g.typer_instance for g in app.registered_groups)]:
+        for info in group.registered_commands:
+            callback = handle_errors(info.callback)
+            if "out" in inspect.signature(callback).parameters:
+                callback = with_overwrite(callback)
+            info.callback = callback
 
 
 # Molecular dynamics (md, sample)

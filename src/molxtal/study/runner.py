@@ -251,8 +251,8 @@ def reproduce(
     scheduler: str | None = None,
     cache: Path | None = None,
 ) -> StudyResult:
-    """Run the study of ``profile`` for the models ``specs`` (default: the default model) into ``out``
-    (steps cached in ``cache``, default ``out/cache``) and write its report; the models are
+    """Run the study of ``profile`` for the models ``specs`` (default: the default model) into
+    ``out`` (steps cached in ``cache``, default ``out/cache``) and write its report; the models are
     recorded in ``provenance``."""
     from molxtal.study.report import write_report
 

@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors
 from molxtal.cli.options import OutOpt
 from molxtal.cli.run import run_command
 
 Opt = typer.Option
 
 
-@handle_errors
 # fmt: off
 def analyse_command(
     trajectories: Annotated[list[Path], typer.Argument(help="Trajectories, e.g. one per model.")],

@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 
 from molxtal import data
-from molxtal.cli.console import console, handle_errors, print_table
+from molxtal.cli.console import console, print_table
 
 data_app = typer.Typer(help="Reference data sets: list, fetch, path.", no_args_is_help=True)
 
 
 @data_app.command("list")
-@handle_errors
 def list_command() -> None:
     """Each data set, its number of files, and how many are present locally."""
     rows = []
@@ -25,7 +24,6 @@ def list_command() -> None:
 
 
 @data_app.command("fetch")
-@handle_errors
 def fetch_command(
     names: Annotated[list[str], typer.Argument(help="Data set names (see molxtal data list).")],
     dest: Annotated[Path | None, typer.Option(help="Target directory (default: cache).")] = None,
@@ -38,7 +36,6 @@ def fetch_command(
 
 
 @data_app.command("path")
-@handle_errors
 def path_command(name: Annotated[str, typer.Argument(help="Data set name.")]) -> None:
     """Print where each file of a data set is found (or that it is missing)."""
     for status in data.dataset_status(name):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import run_command
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@handle_errors
 @with_models
 def evaluate_command(
     data: Annotated[Path, typer.Argument(help="Frames with REF_energy/REF_forces/REF_stress.")],

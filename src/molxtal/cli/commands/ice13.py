@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors
 from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import run_command
 
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@handle_errors
 @with_models
 def ice13_command(
     reference: Annotated[

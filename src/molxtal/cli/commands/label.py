@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.options import ModelKwargsOpt, OutOpt
 from molxtal.cli.run import run_command
 
@@ -17,7 +17,6 @@ CALCULATOR_HELP = (
 )
 
 
-@handle_errors
 def label_command(
     frames: Annotated[Path, typer.Argument(help="Frames to label (extxyz or any ASE format).")],
     calculator: Annotated[str, typer.Option(help=CALCULATOR_HELP)],

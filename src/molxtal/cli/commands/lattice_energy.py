@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors
 from molxtal.cli.options import CrystalFmaxOpt, GeometryOpt, OutOpt, with_models
 from molxtal.cli.run import run_command
 
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@handle_errors
 @with_models
 def lattice_energy_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure file (any format ASE reads).")],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from molxtal.cli import options as opts
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
 from molxtal.errors import MolxtalError
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 Opt = typer.Option
 
 
-@handle_errors
 @opts.with_model
 # fmt: off
 def md_command(

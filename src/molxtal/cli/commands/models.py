@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from molxtal.cli.console import console, handle_errors, print_table
+from molxtal.cli.console import console, print_table
 
 
-@handle_errors
 def models_command() -> None:
     """List models: family, elements, training data, level of theory, offline availability."""
     from molxtal.models import CATALOGUE, user_model_dir, user_models

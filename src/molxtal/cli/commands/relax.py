@@ -7,14 +7,12 @@ from typing import Annotated
 import typer
 
 from molxtal.cli import options as opt
-from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
 
 FixOpt = Annotated[str | None, typer.Option(help="Fix these atoms (FixAtoms), e.g. 0,1,2.")]
 FixBondOpt = Annotated[list[str] | None, typer.Option(help="FixBondLength, e.g. 0-3. Repeatable.")]
 
 
-@handle_errors
 @opt.with_models
 def relax_command(
     structure: opt.StructureArg,

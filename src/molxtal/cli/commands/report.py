@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.console import console, handle_errors
+from molxtal.cli.console import console
 from molxtal.cli.options import StudyCacheOpt
 
 
-@handle_errors
 def report_command(
     directory: Annotated[Path, typer.Argument(help="Output folder of molxtal reproduce.")],
     cache: StudyCacheOpt = None,

@@ -7,14 +7,13 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.options import DtypeOpt, ModelOpt, StudyCacheOpt
 from molxtal.cli.run import run_command
 
 DEFAULT_OUT = Path("molxtal-results") / "reproduce"
 
 
-@handle_errors
 def reproduce_command(
     model: ModelOpt = None,
     profile: Annotated[

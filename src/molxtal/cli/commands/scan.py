@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from molxtal.cli import options as opt
-from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
 
 scan_app = typer.Typer(help="Convergence scans: geometry vs fmax, frequencies vs delta.")
@@ -15,7 +14,6 @@ FmaxesOpt = Annotated[str | None, typer.Option(help="fmax list (eV/Å).", show_d
 DeltasOpt = Annotated[str | None, typer.Option(help="delta list (Å).", show_default="1e-6…1e-1")]
 
 
-@handle_errors
 @opt.with_model
 def fmax_command(
     structure: opt.StructureArg,
@@ -36,7 +34,6 @@ def fmax_command(
                 check=lambda result: result.require_converged())  # fmt: skip
 
 
-@handle_errors
 @opt.with_model
 def delta_command(
     structure: opt.StructureArg,

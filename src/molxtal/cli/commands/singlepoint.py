@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from molxtal.cli import options as opt
-from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
 
 
-@handle_errors
 @opt.with_models
 def singlepoint_command(
     structure: opt.StructureArg, out: opt.OutOpt = None, *, models: list[opt.Model]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.options import (
     DEFAULT_CHECKPOINTS,
     CheckpointsOpt,
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@handle_errors
 @with_model
 def sublimation_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],

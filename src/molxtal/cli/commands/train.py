@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors
 from molxtal.cli.options import OutOpt
 from molxtal.cli.run import run_command
 
@@ -18,7 +17,6 @@ E0S_HELP = (
 )
 
 
-@handle_errors
 def train_command(
     ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="Training frames (extxyz with REF_* keys).")],

@@ -7,11 +7,9 @@ from typing import Annotated
 import typer
 
 from molxtal.cli import options as opt
-from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
 
 
-@handle_errors
 @opt.with_models
 def vibrations_command(
     structure: opt.StructureArg,

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from molxtal.cli import options as opt
-from molxtal.cli.console import handle_errors
 from molxtal.cli.run import run_command
 
 water_app = typer.Typer(help="Water monomer, dimer and binding curve (thesis chapter 3).")
@@ -16,7 +15,6 @@ water_app = typer.Typer(help="Water monomer, dimer and binding curve (thesis cha
 def _recipe_command(name: str, recipe: str, fmax_default: float, steps_default: int, doc: str):
     """``water monomer|dimer``: ``workflows.water.<recipe>``; exit 2 if a relaxation failed."""
 
-    @handle_errors
     @opt.with_models
     def command(
         fmax: opt.RelaxFmaxOpt = fmax_default,
@@ -43,7 +41,6 @@ def _recipe_command(name: str, recipe: str, fmax_default: float, steps_default: 
     return command
 
 
-@handle_errors
 @opt.with_models
 def binding_curve_command(
     r_min: Annotated[float, typer.Option(help="Shortest O–O distance (Å).")] = 2.0,

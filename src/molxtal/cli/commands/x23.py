@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.console import handle_errors, progress_bar
+from molxtal.cli.console import progress_bar
 from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import run_command
 
@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@handle_errors
 @with_models
 def x23_command(
     relax: Annotated[
