@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -18,9 +18,6 @@ from molxtal.validate import (  # noqa: F401  (parsers of list-valued options, u
     parse_sizes,
     parse_temperatures,
 )
-
-if TYPE_CHECKING:
-    pass
 
 ModelOpt = Annotated[
     list[str],

@@ -47,9 +47,7 @@ def absolute_energies_figure(models: Energies, table: Energies, methods: Sequenc
     """Absolute lattice energy per polymorph: DMC, the chosen DFT ``methods`` and the models."""
     fig = Figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    _per_phase(
-        ax, _series(models, table, methods), [DMC, *methods], "E$_{latt}$ (kJ/mol per H$_2$O)"
-    )
+    _per_phase(ax, _series(models, table, methods), [DMC, *methods], "E_latt (kJ/mol per H₂O)")
     ax.set_title("DMC-ICE13 absolute lattice energies")
     return fig
 
@@ -59,7 +57,7 @@ def relative_energies_figure(models: Energies, table: Energies, methods: Sequenc
     series = {name: relative_to_ih(v) for name, v in _series(models, table, methods).items()}
     fig = Figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    _per_phase(ax, series, [DMC, *methods], "E$_{latt}$ − E$_{latt}$(Ih) (kJ/mol per H$_2$O)")
+    _per_phase(ax, series, [DMC, *methods], "E_latt − E_latt(Ih) (kJ/mol per H₂O)")
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_title("DMC-ICE13 relative lattice energies")
     return fig
@@ -142,7 +140,7 @@ def ice13_parity_figure(
             {n: relative_to_ih(v) if relative else v for n, v in models.items()},
             relative_to_ih(reference) if relative else reference,
             reference_name,
-            "kJ/mol per H$_2$O",
+            "kJ/mol per H₂O",
         )
         ax.set_title(f"lattice energy, {kind}")
     return fig
@@ -172,7 +170,7 @@ def ranking_figure(published: Mapping[str, Ice13Stats], models: Mapping[str, Ice
             if entry[2]:
                 tick.set_fontweight("bold")
                 tick.set_color("tab:red")
-        ax.set_xlabel(f"{kind} MAE vs DMC (kJ/mol per H$_2$O)")
+        ax.set_xlabel(f"{kind} MAE vs DMC (kJ/mol per H₂O)")
         ax.grid(alpha=0.3, axis="x")
     fig.suptitle("DMC-ICE13: MAE ranking (models in red)")
     fig.tight_layout()

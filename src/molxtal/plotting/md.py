@@ -27,7 +27,7 @@ def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None
             ax.fill_between(rdf.r, rdf.g - rdf.g_err, rdf.g + rdf.g_err, alpha=0.3)
         ax.set_xlim(0, max(c.r[-1] for curves in rdfs.values() for c in curves))
         ax.set_xlabel("r (Å)")
-        ax.set_ylabel(f"g$_{{{pair}}}$(r)")
+        ax.set_ylabel(f"g_{pair}(r)")
         ax.axhline(1, color="grey", lw=0.5)
     axes[0].legend(fontsize=7, loc="best")
     return fig

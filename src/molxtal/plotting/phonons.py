@@ -46,7 +46,7 @@ def plot_bands(runs: dict[str, Bands], unit: str = "cm-1", title: str = "") -> F
         axes.axvline(x, color="0.7", lw=0.5)
     axes.axhline(0, color="0.5", lw=0.5)
     axes.set_xlim(positions[0], positions[-1])
-    axes.set_ylabel(f"frequency ({unit.replace('cm-1', 'cm$^{-1}$')})")
+    axes.set_ylabel(f"frequency ({unit.replace('cm-1', 'cm⁻¹')})")
     if len(runs) > 1:
         axes.legend(frameon=False, loc="best")
     axes.set_title(title)
@@ -64,7 +64,7 @@ def plot_dos(runs: dict[str, Dos], unit: str = "cm-1", title: str = "") -> Figur
         axes.plot(x, dos.total / factor, color=colour, lw=1.0, label=f"{name} total")
         for style, (element, values) in zip(styles, dos.per_element.items(), strict=False):
             axes.plot(x, values / factor, color=colour, lw=0.8, ls=style, label=f"{name} {element}")
-    label = unit.replace("cm-1", "cm$^{-1}$")
+    label = unit.replace("cm-1", "cm⁻¹")
     axes.set_xlabel(f"frequency ({label})")
     axes.set_ylabel(f"DOS (states/{label} per cell)")
     axes.set_ylim(bottom=0)
@@ -83,7 +83,7 @@ def plot_heat_capacity(
     figure = Figure(figsize=(6, 4))
     axes = figure.subplots()
     for colour, (name, cv) in zip(COLOURS, runs.items(), strict=False):
-        axes.plot(temperatures_K, cv, color=colour, label=f"{name} (harmonic $C_v$)")
+        axes.plot(temperatures_K, cv, color=colour, label=f"{name} (harmonic C_v)")
     for marker, ref in zip("os^", references, strict=False):
         axes.plot(
             ref.temperatures_K,
@@ -92,19 +92,19 @@ def plot_heat_capacity(
             ms=3,
             mfc="none",
             color="k",
-            label=f"{ref.citation} (${ref.quantity[0]}_{ref.quantity[2]}$)",
+            label=f"{ref.citation} ({ref.quantity})",
         )
     if references:
         axes.text(
             0.02,
             0.97,
-            "$C_p \\approx C_v$ for ice at these temperatures",
+            "C_p ≈ C_v for ice at these temperatures",
             transform=axes.transAxes,
             va="top",
             fontsize=8,
         )
     axes.set_xlabel("T (K)")
-    axes.set_ylabel("heat capacity (J mol$^{-1}$ K$^{-1}$)")
+    axes.set_ylabel("heat capacity (J mol⁻¹ K⁻¹)")
     axes.set_xlim(0, float(np.max(temperatures_K)))
     axes.set_ylim(bottom=0)
     axes.legend(frameon=False, fontsize=8, loc="best")

@@ -9,7 +9,6 @@ end of this file, in the order of the report) and an entry in each profile.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,16 +16,11 @@ from typing import Any
 
 from ase import Atoms
 
-from molxtal import io
-from molxtal.analysis.water import pick
-from molxtal.data import water as ref
 from molxtal.models import Model
 from molxtal.results import Result, ResultDir
 
 Values = dict[str, Any]
 Table = tuple[list[str], list[list[str]]]
-#: pyplot is not thread-safe; dask workers with ``processes=False`` draw one figure at a time.
-FIGURE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -49,17 +43,6 @@ def register(step: Step) -> Step:
     return step
 
 
-def save_figure(folder: Path, name: str, draw: Callable, *args) -> str:
-    """Draw ``draw(*args)`` and save it as ``folder/name`` (atomic); the file name."""
-    import matplotlib.pyplot as plt
-
-    with FIGURE_LOCK:
-        figure = draw(*args)
-        io.save_figure(folder / name, figure, dpi=90)
-        plt.close(figure)
-    return name
-
-
 def write_result(result: Result, folder: Path) -> Values:
     """Write ``result`` into the step's folder as its command does (``results.json``, CSV,
     figures at the report's resolution, other files) and return its values, with the names
@@ -72,30 +55,5 @@ def write_result(result: Result, folder: Path) -> Values:
     return {**result.to_dict(), "figures": figures}
 
 
-def _fmt(value, digits: int) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def comparison_table(quantities, values: dict[str, Values], reference: dict, thesis) -> Table:
-    """Rows per quantity: the reference, then per model "value (error) [thesis value]"."""
-    rows = []
-    for label, key, index, digits in quantities:
-        expected = pick(reference, key, index)
-        row = [label, _fmt(expected, digits)]
-        for name, v in values.items():
-            value = pick(v, key, index)
-            cell = _fmt(value, digits)
-            if value is not None and expected is not None:
-                cell += f" ({value - expected:+.{digits}f})"
-            label_t = ref.thesis_label(name)
-            known = thesis(label_t) if label_t else None
-            if known is not None:
-                cell += f" [thesis {pick(known, key, index):.{digits}f}]"
-            row.append(cell)
-        rows.append(row)
-    return ["quantity", "reference", *values], rows
-
-
 # The parts of the study, in the order of the report.
-from molxtal.study.steps import water, ice13, ice, liquid  # noqa: E402, F401, I001
-from molxtal.study.steps import x23  # noqa: E402, F401
+from molxtal.study.steps import water, ice13, ice, liquid, x23  # noqa: E402, F401, I001
