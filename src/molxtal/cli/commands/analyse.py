@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.options import OutOpt
+from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
 
 Opt = typer.Option
@@ -27,7 +27,7 @@ def analyse_command(
     viscosity: Annotated[float | None, Opt(help="Viscosity (mPa s) for Yeh-Hummer.")] = None,
     temperature: Annotated[float | None, Opt(help="T (K) for Yeh-Hummer (default: md's).")] = None,
     reference: Annotated[bool, Opt(help="Compare with Soper 2013.")] = True,
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
 ) -> None:
     # fmt: on
     """Partial RDFs (vs Soper 2013), density and self-diffusion of MD trajectories."""

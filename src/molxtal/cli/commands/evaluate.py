@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_models
+@opt.with_models
 def evaluate_command(
     data: Annotated[Path, typer.Argument(help="Frames with REF_energy/REF_forces/REF_stress.")],
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
     *,
     models: list[Model],
 ) -> None:

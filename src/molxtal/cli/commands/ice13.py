@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.options import OutOpt, with_models
+from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_models
+@opt.with_models
 def ice13_command(
     reference: Annotated[
         str, typer.Option(help="Reference for the errors: DMC or any method of the table.")
@@ -25,7 +25,7 @@ def ice13_command(
     ice_viii_dmc: Annotated[
         str, typer.Option(help="DMC value of ice VIII: table (-55.22 kJ/mol) or thesis (-582 meV).")
     ] = "table",
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
     *,
     models: list[Model],
 ) -> None:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import ModelKwargsOpt, OutOpt
 from molxtal.cli.run import run_command
 
 CALCULATOR_HELP = (
@@ -20,8 +20,8 @@ CALCULATOR_HELP = (
 def label_command(
     frames: Annotated[Path, typer.Argument(help="Frames to label (extxyz or any ASE format).")],
     calculator: Annotated[str, typer.Option(help=CALCULATOR_HELP)],
-    calculator_kwargs: ModelKwargsOpt = None,
-    out: OutOpt = None,
+    calculator_kwargs: opt.ModelKwargsOpt = None,
+    out: opt.OutOpt = None,
 ) -> None:
     """Label frames with REF_energy (eV), REF_forces (eV/Å), REF_stress (eV/Å³); resumable.
 

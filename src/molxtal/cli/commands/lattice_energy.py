@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from molxtal.cli.options import CrystalFmaxOpt, GeometryOpt, OutOpt, with_models
+from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_models
+@opt.with_models
 def lattice_energy_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure file (any format ASE reads).")],
     molecule: Annotated[
@@ -24,14 +24,14 @@ def lattice_energy_command(
             "crystal and relaxed)."
         ),
     ] = None,  # fmt: skip
-    geometry: GeometryOpt = "fixed",
+    geometry: opt.GeometryOpt = "fixed",
     pressure: Annotated[float, typer.Option(help="Pressure (GPa) for --geometry cell.")] = 0.0,
-    fmax: CrystalFmaxOpt = 1e-2,
+    fmax: opt.CrystalFmaxOpt = 1e-2,
     gas_fmax: Annotated[
         float, typer.Option(help="Force threshold (eV/Å) for relaxing the gas molecule.")
     ] = 1e-3,
     steps: Annotated[int, typer.Option(help="Maximum BFGS steps per relaxation.")] = 500,
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
     *,
     models: list[Model],
 ) -> None:

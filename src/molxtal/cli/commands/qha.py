@@ -7,36 +7,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import (
-    DEFAULT_CHECKPOINTS,
-    CheckpointsOpt,
-    MeshOpt,
-    OutOpt,
-    PressuresOpt,
-    SupercellOpt,
-    parse_floats,
-    structure_name,
-    with_model,
-)
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_model
+@opt.with_model
 def qha_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     t_max: Annotated[float, typer.Option(help="Highest temperature (K).")] = 300.0,
     t_step: Annotated[float, typer.Option(help="Temperature step (K).")] = 10.0,
-    pressures: PressuresOpt = "0",
+    pressures: opt.PressuresOpt = "0",
     volumes: Annotated[
         str, typer.Option(help="Volume scale factors V/V0 (at least 5).")
     ] = "0.97 0.985 1 1.015 1.03 1.045",
     fmax: Annotated[float, typer.Option(help="Relaxation threshold (eV/Å).")] = 2e-3,
-    supercell: SupercellOpt = (1, 1, 1),
-    mesh: MeshOpt = (8, 8, 8),
+    supercell: opt.SupercellOpt = (1, 1, 1),
+    mesh: opt.MeshOpt = (8, 8, 8),
     displacement: Annotated[float, typer.Option(help="Displacement amplitude (Å).")] = 0.01,
     plusminus: Annotated[bool, typer.Option(help="Displace in both directions (±).")] = True,
     eos: Annotated[str, typer.Option(help="vinet, murnaghan or birch_murnaghan.")] = "vinet",
@@ -44,8 +34,8 @@ def qha_command(
         int | None,
         typer.Option(help="Formula units per cell for non-molecular crystals (default: detected)."),
     ] = None,
-    checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    out: OutOpt = None,
+    checkpoints: opt.CheckpointsOpt = opt.DEFAULT_CHECKPOINTS,
+    out: opt.OutOpt = None,
     *,
     model: Model,
 ) -> None:
@@ -59,12 +49,15 @@ def qha_command(
     validate.phonon_options(supercell, mesh, displacement, t_max, t_step)
     atoms = read_structure(crystal)
     settings = DisplacementSettings(supercell_matrix(supercell), displacement, plusminus)
-    p_list, scales = parse_floats(pressures, "--pressures"), parse_floats(volumes, "--volumes")
+    p_list, scales = (
+        opt.parse_floats(pressures, "--pressures"),
+        opt.parse_floats(volumes, "--volumes"),
+    )
     run_command(
         "qha", out,
         lambda folder: quasi_harmonic(
             atoms, model, molecules_per_cell, settings, mesh, t_max, t_step, p_list, scales,
-            fmax, checkpoints, eos, str(crystal), structure_name(crystal), progress_bar,
+            fmax, checkpoints, eos, str(crystal), opt.structure_name(crystal), progress_bar,
         ),
         [model], parameters, 0,
     )  # fmt: skip

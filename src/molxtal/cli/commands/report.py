@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import console
-from molxtal.cli.options import StudyCacheOpt
 
 
 def report_command(
     directory: Annotated[Path, typer.Argument(help="Output folder of molxtal reproduce.")],
-    cache: StudyCacheOpt = None,
+    cache: opt.StudyCacheOpt = None,
 ) -> None:
     """Rebuild report.html and report.md from stored results (nothing is recomputed)."""
     from molxtal.study.report import rebuild_report

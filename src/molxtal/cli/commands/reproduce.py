@@ -7,22 +7,22 @@ from typing import Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import DtypeOpt, ModelOpt, StudyCacheOpt
 from molxtal.cli.run import run_command
 
 DEFAULT_OUT = Path("molxtal-results") / "reproduce"
 
 
 def reproduce_command(
-    model: ModelOpt = None,
+    model: opt.ModelOpt = None,
     profile: Annotated[
         str, typer.Option(help="quick (<20 min on 2 cores), full or test.")
     ] = "quick",
     executor: Annotated[str, typer.Option(help="local or dask (extra 'dask').")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="A dask scheduler's address.")] = None,
-    cache: StudyCacheOpt = None,
-    dtype: DtypeOpt = "float64",
+    cache: opt.StudyCacheOpt = None,
+    dtype: opt.DtypeOpt = "float64",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = DEFAULT_OUT,
 ) -> None:
     """Run the whole study (water, DMC-ICE13, ice Ih phonons, liquid water) per model;

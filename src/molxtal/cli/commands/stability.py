@@ -7,43 +7,28 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import (
-    DEFAULT_CHECKPOINTS,
-    CheckpointsOpt,
-    CrystalFmaxOpt,
-    DisplacementOpt,
-    GeometryOpt,
-    MeshOpt,
-    OutOpt,
-    PressuresOpt,
-    SupercellOpt,
-    TemperaturesOpt,
-    parse_floats,
-    parse_temperatures,
-    structure_name,
-    with_model,
-)
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_model
+@opt.with_model
 def stability_command(
     crystals: Annotated[
         list[Path], typer.Argument(help="Polymorph structures; the first is the reference.")
     ],
-    temperatures: TemperaturesOpt = "0:300:10",
-    pressures: PressuresOpt = "0",
-    geometry: GeometryOpt = "positions",
-    fmax: CrystalFmaxOpt = 1e-3,
-    supercell: SupercellOpt = (1, 1, 1),
-    mesh: MeshOpt = (8, 8, 8),
-    displacement: DisplacementOpt = 0.01,
-    checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    out: OutOpt = None,
+    temperatures: opt.TemperaturesOpt = "0:300:10",
+    pressures: opt.PressuresOpt = "0",
+    geometry: opt.GeometryOpt = "positions",
+    fmax: opt.CrystalFmaxOpt = 1e-3,
+    supercell: opt.SupercellOpt = (1, 1, 1),
+    mesh: opt.MeshOpt = (8, 8, 8),
+    displacement: opt.DisplacementOpt = 0.01,
+    checkpoints: opt.CheckpointsOpt = opt.DEFAULT_CHECKPOINTS,
+    out: opt.OutOpt = None,
     *,
     model: Model,
 ) -> None:
@@ -54,9 +39,9 @@ def stability_command(
     from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.stability import stability
 
-    t, p_list = parse_temperatures(temperatures), parse_floats(pressures, "--pressures")
+    t, p_list = opt.parse_temperatures(temperatures), opt.parse_floats(pressures, "--pressures")
     validate.phonon_options(supercell, mesh, displacement)
-    structures = [(structure_name(c), read_structure(c)) for c in crystals]
+    structures = [(opt.structure_name(c), read_structure(c)) for c in crystals]
     settings = DisplacementSettings(supercell_matrix(supercell), displacement)
     run_command(
         "stability", out,

@@ -7,42 +7,29 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import (
-    DEFAULT_CHECKPOINTS,
-    CheckpointsOpt,
-    CrystalFmaxOpt,
-    DisplacementOpt,
-    GeometryOpt,
-    MeshOpt,
-    OutOpt,
-    SupercellOpt,
-    TemperaturesOpt,
-    parse_temperatures,
-    structure_name,
-    with_model,
-)
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_model
+@opt.with_model
 def sublimation_command(
     crystal: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     molecule: Annotated[
         Path | None,
         typer.Option(help="Gas molecule file (relaxed here) (default: taken from the crystal)."),
     ] = None,
-    temperatures: TemperaturesOpt = "0:300:10",
-    geometry: GeometryOpt = "positions",
-    fmax: CrystalFmaxOpt = 1e-3,
-    supercell: SupercellOpt = (1, 1, 1),
-    mesh: MeshOpt = (8, 8, 8),
-    displacement: DisplacementOpt = 0.01,
-    checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    out: OutOpt = None,
+    temperatures: opt.TemperaturesOpt = "0:300:10",
+    geometry: opt.GeometryOpt = "positions",
+    fmax: opt.CrystalFmaxOpt = 1e-3,
+    supercell: opt.SupercellOpt = (1, 1, 1),
+    mesh: opt.MeshOpt = (8, 8, 8),
+    displacement: opt.DisplacementOpt = 0.01,
+    checkpoints: opt.CheckpointsOpt = opt.DEFAULT_CHECKPOINTS,
+    out: opt.OutOpt = None,
     *,
     model: Model,
 ) -> None:
@@ -53,7 +40,7 @@ def sublimation_command(
     from molxtal.workflows.force_constants import DisplacementSettings, supercell_matrix
     from molxtal.workflows.sublimation import sublimation
 
-    t = parse_temperatures(temperatures)
+    t = opt.parse_temperatures(temperatures)
     validate.phonon_options(supercell, mesh, displacement)
     atoms = read_structure(crystal)
     gas = read_molecule(molecule) if molecule is not None else None
@@ -62,7 +49,7 @@ def sublimation_command(
         "sublimation", out,
         lambda folder: sublimation(
             atoms, model, t, gas, geometry, settings, mesh, checkpoints, fmax,
-            source=str(crystal), title=structure_name(crystal), progress=progress_bar,
+            source=str(crystal), title=opt.structure_name(crystal), progress=progress_bar,
         ),
         [model], parameters, 0,
     )  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from molxtal.cli.options import OutOpt
+from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
 
 Opt = typer.Option
@@ -37,7 +37,7 @@ def train_command(
     threads: Annotated[int | None, Opt(help="CPU threads for torch.")] = None,
     name: Annotated[str, Opt(help="Model name (file NAME.model).")] = "mace",
     install: Annotated[str | None, Opt(help="Copy the model to the user models as NAME.")] = None,
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
 ) -> None:
     """Train a MACE model from scratch or fine-tune one (extra --mace_options pass through)."""
     options = {k: v for k, v in locals().items() if k not in ("ctx", "out")}

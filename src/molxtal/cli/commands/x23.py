@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import OutOpt, with_models
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_models
+@opt.with_models
 def x23_command(
     relax: Annotated[
         str, typer.Option(help="fixed (the DMC geometries), positions or cell (shared relax).")
@@ -29,7 +29,7 @@ def x23_command(
         float, typer.Option(help="Phonon supercell: smallest perpendicular width (Å).")
     ] = 10.0,
     fmax: Annotated[float, typer.Option(help="Relaxation force threshold (eV/Å).")] = 1e-3,
-    out: OutOpt = None,
+    out: opt.OutOpt = None,
     *,
     models: list[Model],
 ) -> None:
