@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from molxtal.errors import MolxtalError
+from molxtal.progress import log_progress
 
 if TYPE_CHECKING:
     from molxtal.results import Result
@@ -63,41 +63,13 @@ def handle_errors(function: Callable) -> Callable:
     return wrapper
 
 
-#: Seconds between progress lines when the output is not a terminal (a batch job's log).
-LOG_INTERVAL_S = 60.0
-
-
-class _LogProgress:
-    """Progress as log lines (done/total, rate, ETA) at most every ``interval`` seconds."""
-
-    def __init__(self, description: str, total: int, interval: float = LOG_INTERVAL_S):
-        self.description, self.total, self.interval = description, total, interval
-        self.done = 0
-        self.start = self.last = time.monotonic()
-
-    def advance(self, n: int = 1) -> None:
-        self.done += n
-        now = time.monotonic()
-        if now - self.last >= self.interval or self.done == self.total:
-            self.last = now
-            elapsed = now - self.start
-            rate = self.done / elapsed if elapsed > 0 else 0.0
-            eta = (self.total - self.done) / rate if rate > 0 else float("nan")
-            error_console.print(
-                f"{time.strftime('%H:%M:%S')} {self.description}: {self.done}/{self.total} "
-                f"({rate:.3g}/s, elapsed {elapsed:.0f} s, ETA {eta:.0f} s)",
-                highlight=False,
-                soft_wrap=True,
-            )
-
-
 @contextlib.contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A rich progress bar with ETA on a terminal; otherwise a log line on stderr at least
-    every :data:`LOG_INTERVAL_S` seconds. Yields ``advance(n=1)``."""
+    every minute (:func:`molxtal.progress.log_progress`). Yields ``advance(n=1)``."""
     if not sys.stdout.isatty():
-        log = _LogProgress(description, total)
-        yield log.advance
+        with log_progress(description, total) as advance:
+            yield advance
         return
     columns = (
         TextColumn("[progress.description]{task.description}"),

@@ -20,12 +20,12 @@ from typing import Any
 from molxtal import io, keys
 from molxtal.errors import MolxtalError
 from molxtal.models import DEFAULT_MODEL, Model, load_model
+from molxtal.progress import ProgressBar, no_progress
 from molxtal.provenance import Provenance, package_versions
 from molxtal.results import Result, Table
 from molxtal.study.cache import Cache
 from molxtal.study.profiles import profile as profile_settings
 from molxtal.study.steps import STEPS
-from molxtal.workflows.label import ProgressBar, no_progress
 
 EXECUTORS = ("local", "dask")
 logger = logging.getLogger("molxtal")

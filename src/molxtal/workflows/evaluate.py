@@ -18,8 +18,9 @@ from ase.stress import full_3x3_to_voigt_6_stress
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
+from molxtal.progress import ProgressBar, no_progress
 from molxtal.results import Result, Table
-from molxtal.workflows.label import REF_PREFIX, ProgressBar, label_frames, no_progress
+from molxtal.workflows.label import REF_PREFIX, label_frames
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

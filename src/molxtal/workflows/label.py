@@ -8,10 +8,8 @@ skipped; a later run tries it again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from ase.stress import voigt_6_to_full_3x3_stress
 
 from molxtal.errors import MolxtalError
 from molxtal.io import write_atoms
+from molxtal.progress import ProgressBar, no_progress
 from molxtal.results import Result, Table
 
 #: Reference methods known by name: tblite's extended tight binding (periodic).
@@ -34,15 +33,6 @@ INDEX_KEY = "label_index"
 LABELLED = "labelled.extxyz"
 
 logger = logging.getLogger("molxtal")
-
-#: ``progress_bar(description, total)``: a context manager yielding ``advance(n=1)``.
-ProgressBar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
-
-
-@contextlib.contextmanager
-def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A :data:`ProgressBar` that shows nothing."""
-    yield lambda n=1: None
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""Progress of long work, as workflows see it: a ``progress_bar(description, total)`` context
+manager yielding ``advance(n=1)``. The CLI passes rich bars on a terminal and log lines
+otherwise (``molxtal.cli.console.progress_bar``); a library caller passes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+
+#: ``progress_bar(description, total)``: a context manager yielding ``advance(n=1)``.
+ProgressBar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+#: Seconds between progress lines when the output is not a terminal (a batch job's log).
+LOG_INTERVAL_S = 60.0
+
+
+@contextlib.contextmanager
+def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A :data:`ProgressBar` that shows nothing."""
+    yield lambda n=1: None
+
+
+class LogProgress:
+    """Progress as log lines on stderr (done/total, rate, elapsed, ETA), at most every
+    ``interval`` seconds and at the end."""
+
+    def __init__(self, description: str, total: int, interval: float = LOG_INTERVAL_S):
+        self.description, self.total, self.interval = description, total, interval
+        self.done = 0
+        self.start = self.last = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.interval or self.done == self.total:
+            self.last = now
+            elapsed = now - self.start
+            rate = self.done / elapsed if elapsed > 0 else 0.0
+            eta = f"{(self.total - self.done) / rate:.0f} s" if rate > 0 else "unknown"
+            print(
+                f"{time.strftime('%H:%M:%S')} {self.description}: {self.done}/{self.total} "
+                f"({rate:.3g}/s, elapsed {elapsed:.0f} s, ETA {eta})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+@contextlib.contextmanager
+def log_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A :data:`ProgressBar` that logs (see :class:`LogProgress`)."""
+    yield LogProgress(description, total).advance
