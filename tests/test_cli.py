@@ -20,7 +20,8 @@ def test_singlepoint_equals_chgnet_through_ase(chgnet, data_dir, tmp_path):
     from chgnet.model import CHGNet, CHGNetCalculator
 
     poscar = data_dir / "dmc_ice13/structures_vasp/Ih/POSCAR"
-    result = runner.invoke(app, ["singlepoint", str(poscar), "--out", str(tmp_path / "sp")])
+    args = ["singlepoint", str(poscar), "--model", "chgnet", "--out", str(tmp_path / "sp")]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "E (eV)" in result.output
     results = json.loads((tmp_path / "sp" / "results.json").read_text())

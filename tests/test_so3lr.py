@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 
 import numpy as np
 import pytest
@@ -211,3 +212,18 @@ def test_d3_with_so3lr_is_refused_in_one_line_before_loading(ice_ih, tmp_path, m
         "Error: --dispersion: so3lr already contains dispersion; d3 would count it twice"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_command_without_model_uses_so3lr(package_calculator, tmp_path):
+    """The default model is SO3LR: a single point without ``--model`` equals the package's
+    own calculator on the same molecule."""
+    atoms = molecule("H2O")
+    path = tmp_path / "water.xyz"
+    atoms.write(path)
+    result = CliRunner().invoke(app, ["singlepoint", str(path), "--out", str(tmp_path / "sp")])
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "sp" / "results.json").read_text())
+    theirs = package_results(package_calculator, atoms)
+    assert written["energy_eV"] == pytest.approx(theirs["energy"], rel=1e-8)
+    provenance = json.loads((tmp_path / "sp" / "provenance.json").read_text())
+    assert [m["name"] for m in provenance["models"]] == ["so3lr"]
