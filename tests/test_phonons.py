@@ -612,3 +612,27 @@ def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
             for key in ("zpe_D2O_kJ_per_mol", "F_300K_H2O_kJ_per_mol", "C_v_300K_D2O_J_per_K_mol"):
                 assert ours[key] == pytest.approx(theirs[key], rel=1e-12)
     assert set(study["figures"]) >= {"bands.png", "dos.png", "heat_capacity.png"}
+
+
+def test_auto_falls_back_to_systematic_when_the_random_fit_misses_held_out_forces(
+    tmp_path, monkeypatch
+):
+    atoms = two_site_crystal()
+    choose = fc.choose_method
+
+    def cheap_random(*args):
+        return {**choose(*args), "method": "random"}
+
+    monkeypatch.setattr(fc, "choose_method", cheap_random)
+    short = settings(3, method="auto", fc_cutoff_angstrom=2.85)  # misses the 3.0/3.3 Å springs
+    model = spring_model()
+    run = fc.run_force_constants(atoms, model, short, tmp_path)
+    fallback = run.force_constants.choice["fallback"]
+    assert run.force_constants.method == "systematic" and fallback["holdout_error"] > 0.01
+    assert run.force_calls == model.calculator.calls
+    reference = fc.run_force_constants(atoms, spring_model(), settings(3))
+    np.testing.assert_array_equal(run.phonon.force_constants, reference.phonon.force_constants)
+    # remembered: the rerun goes straight to the systematic forces
+    again = spring_model()
+    fc.run_force_constants(atoms, again, short, tmp_path)
+    assert again.calculator.calls == 0

@@ -41,6 +41,9 @@ FREQUENCY_UNITS = {
 METHODS = ("auto", "systematic", "random", "hessian")
 #: Held-out force error (relative RMS) above which a random-displacement fit is not trusted.
 HOLDOUT_TOLERANCE = 0.05
+#: Held-out force error (relative RMS) above which ``auto`` drops a random fit for systematic
+#: displacements: the force constants reach beyond the cutoff (docs/performance.md).
+AUTO_HOLDOUT_LIMIT = 0.01
 #: q-mesh of the ZPE and F(300 K) that size the random fit.
 SIZING_MESH = (8, 8, 8)
 #: Most optimiser steps of the optional pre-relaxation.
@@ -156,9 +159,11 @@ class DisplacementSettings:
         return self.fc_cutoff_angstrom or rd.FC_CUTOFF
 
     def fit_settings(self) -> rd.FitSettings:
+        """The random fit's settings; ``auto`` gives up early where it would fall back."""
         return rd.FitSettings(
             cutoff=self.cutoff, amplitude=self.amplitude, plusminus=self.plusminus,
             snapshots=self.snapshots, holdout=self.holdout, seed=self.seed,
+            give_up_above=AUTO_HOLDOUT_LIMIT if self.method == "auto" else HOLDOUT_TOLERANCE,
         )  # fmt: skip
 
 
@@ -446,9 +451,10 @@ class PhononRun:
         """Model calls behind these force constants, loaded or computed (with the cost model's
         call of the undisplaced supercell)."""
         counted = self.force_sets.n_computed + self.force_sets.n_loaded
-        return counted + int(
-            bool(self.force_constants.choice) and self.force_constants.method != "random"
-        )
+        choice = self.force_constants.choice or {}
+        if choice and self.force_constants.method != "random":
+            counted += choice.get("fallback", {}).get("random_calls", 1)  # with the probe
+        return counted
 
 
 def _hessian_stage(
@@ -523,14 +529,18 @@ def run_force_constants(
                 choice = choose_method(phonon, ForceStore(model, folder, advance), settings)
             method = choice["method"]
             timings["cost_model"] = time.perf_counter() - t0
-        with _locked(folder_for(method)) as folder:
-            store = ForceStore(model, folder, advance)
-            if method == "random":
-                molecules = find_molecules(atoms).count
-                fc = random_force_constants(phonon, store, settings, molecules)
-                forces = np.zeros((0, n_atoms, 3))
-            else:
+        if method == "random":
+            with _locked(folder_for(method)) as folder:
+                store = ForceStore(model, folder, advance)
+                fc = _random_or_fallback(phonon, store, settings, atoms, choice)
+            if fc is None:  # auto: the random fit was not accurate enough
+                method, random_calls = "systematic", store.n_computed + store.n_loaded
+        if method == "systematic":
+            with _locked(folder_for(method)) as folder:
+                store = ForceStore(model, folder, advance)
                 forces = compute_force_sets(phonon, store)
+        else:
+            forces = np.zeros((0, n_atoms, 3))
     call_s = float(np.mean(store.call_s)) if store.call_s else None
     force_sets = ForceSets(forces, store.n_computed, store.n_loaded, folder, call_s)
     timings["forces"] = time.perf_counter() - t0
@@ -541,8 +551,42 @@ def run_force_constants(
         t0 = time.perf_counter()
         fc = produce_force_constants(phonon, forces, fc_calculator or "traditional")
         timings["force_constants"] = time.perf_counter() - t0
+        if choice and "fallback" in choice and choice["method"] == "random":
+            choice["fallback"]["random_calls"] = random_calls
+            choice["method"] = "systematic"  # remembered: a rerun goes straight there
+            if checkpoint_root is not None:
+                write_json(folder_for("random") / "choice.json", choice)
     fc.choice = choice
     return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
+
+
+def _random_or_fallback(
+    phonon: Phonopy,
+    store: ForceStore,
+    settings: DisplacementSettings,
+    atoms: Atoms,
+    choice: dict | None,
+) -> ForceConstantResult | None:
+    """The random fit; for ``auto`` (``choice`` given) None instead when it is underdetermined
+    within its snapshot budget or misses held-out forces by more than
+    :data:`AUTO_HOLDOUT_LIMIT` (force constants longer-ranged than the cutoff): the caller
+    then falls back to systematic displacements, and ``choice["fallback"]`` says why."""
+    try:
+        fc = random_force_constants(phonon, store, settings, find_molecules(atoms).count)
+    except rd.Underdetermined as error:
+        if choice is None:
+            raise
+        choice["fallback"] = {"reason": str(error)}
+        return None
+    if choice is not None and fc.holdout_error > AUTO_HOLDOUT_LIMIT:
+        choice["fallback"] = {
+            "reason": f"held-out force error {fc.holdout_error:.2%} > {AUTO_HOLDOUT_LIMIT:.2%}",
+            "holdout_error": fc.holdout_error,
+            "zpe_kJ_per_mol": fc.fit.last.zpe_kJ_per_mol,
+            "F_300K_kJ_per_mol": fc.fit.last.F_300K_kJ_per_mol,
+        }
+        return None
+    return fc
 
 
 @contextlib.contextmanager

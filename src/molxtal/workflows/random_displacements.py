@@ -17,6 +17,7 @@ Units: displacements and lengths in Å, forces in eV/Å, force constants in eV/�
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from molxtal.errors import MolxtalError
 
 if TYPE_CHECKING:
     from phonopy.structure.atoms import PhonopyAtoms
+
+log = logging.getLogger(__name__)
 
 #: Default second-order cutoff radius (Å), from the convergence check in docs/performance.md.
 FC_CUTOFF = 5.0
@@ -293,7 +296,9 @@ class FitSettings:
     grown in batches until the held-out force error changes by less than ``error_change``
     (relative) and ZPE and F(300 K) by less than ``zpe_tolerance`` and
     ``free_energy_tolerance`` kJ/mol per molecule between batches, at most ``max_snapshots``);
-    ``holdout`` snapshots only test the fit; ``seed`` draws the directions."""
+    ``holdout`` snapshots only test the fit; ``seed`` draws the directions. The loop also
+    stops when the held-out error has stopped falling above ``give_up_above``: more snapshots
+    cannot help a cutoff that is too short."""
 
     cutoff: float = FC_CUTOFF
     amplitude: float = 0.01
@@ -305,6 +310,7 @@ class FitSettings:
     zpe_tolerance: float = 0.01
     free_energy_tolerance: float = 0.02
     error_change: float = 0.1
+    give_up_above: float = 0.05
     seed: int = 0
 
 
@@ -421,8 +427,10 @@ def fit_random(
         sized.fit_s = time.perf_counter() - t0
         t_fit += sized.fit_s
         rounds.append(sized)
+        log.info("random fit: %s", sized)
         converged = sized.failure is None and _converged(rounds, settings)
-        if converged or settings.snapshots or target >= settings.max_snapshots:
+        hopeless = _plateau(rounds, settings) and sized.holdout_error > settings.give_up_above
+        if converged or hopeless or settings.snapshots or target >= settings.max_snapshots:
             break
         target = min(settings.max_snapshots, target + max(1, int(np.ceil(target / 2))))
     if rounds[-1].failure is not None:
@@ -433,15 +441,22 @@ def fit_random(
     return RandomFit(result, side, rounds, converged, basis.size, basis.build_s, t_fit)
 
 
+def _plateau(rounds: list[SizingRound], settings: FitSettings) -> bool:
+    """The held-out error of the last two fits (both successful) changed by less than
+    ``settings.error_change`` (relative)."""
+    if len(rounds) < 2 or rounds[-1].failure or rounds[-2].failure:
+        return False
+    errors = (rounds[-2].holdout_error, rounds[-1].holdout_error)
+    if None in errors:
+        return True
+    return abs(errors[1] - errors[0]) <= settings.error_change * errors[0] + 1e-9
+
+
 def _converged(rounds: list[SizingRound], settings: FitSettings) -> bool:
-    """The last two successful fits agree within the tolerances of ``settings``."""
-    ok = [r for r in rounds if r.failure is None]
-    if len(ok) < 2 or ok[-2] is not rounds[-2]:
+    """The last two fits agree within the tolerances of ``settings``."""
+    if not _plateau(rounds, settings):
         return False
-    a, b = ok[-2], ok[-1]
-    errors = (a.holdout_error, b.holdout_error)
-    if None not in errors and abs(errors[1] - errors[0]) > settings.error_change * errors[0] + 1e-9:
-        return False
+    a, b = rounds[-2], rounds[-1]
     return (
         abs(b.zpe_kJ_per_mol - a.zpe_kJ_per_mol) <= settings.zpe_tolerance
         and abs(b.F_300K_kJ_per_mol - a.F_300K_kJ_per_mol) <= settings.free_energy_tolerance

@@ -38,10 +38,7 @@ def phonons_command(
         float | None,
         typer.Option(help="Smallest diagonal supercell this wide in each direction (Å)."),
     ] = None,
-    displacement: Annotated[
-        float | None,
-        typer.Option(help="Displacement amplitude (Å) (0.01 systematic, 1e-5 random)."),
-    ] = None,
+    displacement: Annotated[float | None, typer.Option(help="Displacement (Å) [0.01].")] = None,
     plusminus: Annotated[bool | None, typer.Option(help="± pairs or one-sided [measured].")] = None,
     displacements: Annotated[
         str,
