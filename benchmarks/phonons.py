@@ -120,11 +120,13 @@ def run_molxtal(model, n: int, workdir: Path) -> dict:
     fc = run.force_constants
     return {
         "wall_s": wall,
-        "calls": run.force_sets.n_computed,
+        "calls": run.force_calls,
         "method": fc.method,
         "fit_s": run.timings_s.get("force_constants"),
         "holdout_force_error": fc.holdout_error,
-        "decision": fc.decision,
+        "choice": fc.choice,
+        "sidedness": None if fc.fit is None else fc.fit.sidedness.to_dict(),
+        "rounds": None if fc.fit is None else [vars(r) for r in fc.fit.rounds],
         "cutoff_angstrom": fc.cutoff_angstrom,
         "fc": compact(run.phonon),
     }

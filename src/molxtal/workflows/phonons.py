@@ -553,13 +553,13 @@ class PhononResult(Result):
         return tables
 
     def write_files(self, folder: ResultDir) -> None:
-        """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian,
-        else displacements and forces), and per masses ``band*.yaml``, ``total_dos*.dat``,
+        """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian
+        or a random fit, else displacements and forces), and per masses ``band*.yaml``, ``total_dos*.dat``,
         ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
-        hessian = self.run.settings.method == "hessian"
+        fitted = self.run.force_constants.method in ("hessian", "random")
         write_phonopy_file(
             self.run.phonon, folder.file("phonopy_params.yaml"), "save",
-            settings={"force_constants": hessian},
+            settings={"force_constants": fitted},
         )  # fmt: skip
         for k, (name, variant) in enumerate(self.variants.items()):
             suffix = "" if k == 0 else f"-{name}"
