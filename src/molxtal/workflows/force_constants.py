@@ -43,7 +43,7 @@ METHODS = ("auto", "systematic", "random", "hessian")
 HOLDOUT_TOLERANCE = 0.05
 #: Held-out force error (relative RMS) above which ``auto`` drops a random fit for systematic
 #: displacements: the force constants reach beyond the cutoff (docs/performance.md).
-AUTO_HOLDOUT_LIMIT = 0.01
+AUTO_HOLDOUT_LIMIT = 0.03
 #: q-mesh of the ZPE and F(300 K) that size the random fit.
 SIZING_MESH = (8, 8, 8)
 #: Most optimiser steps of the optional pre-relaxation.
