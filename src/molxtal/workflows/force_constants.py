@@ -476,7 +476,7 @@ def _hessian_stage(
     phonon.force_constants = fc
     before = acoustic_gamma_cm1(phonon)
     phonon.symmetrize_force_constants(show_drift=False)
-    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian")
+    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian", "hessian")
     return ForceSets(np.zeros((0, len(fc), 3)), int(not loaded), int(loaded), folder), result
 
 
