@@ -554,8 +554,8 @@ class PhononResult(Result):
 
     def write_files(self, folder: ResultDir) -> None:
         """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian
-        or a random fit, else displacements and forces), and per masses ``band*.yaml``, ``total_dos*.dat``,
-        ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
+        or a random fit, else displacements and forces), and per masses ``band*.yaml``,
+        ``total_dos*.dat``, ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
         fitted = self.run.force_constants.method in ("hessian", "random")
         write_phonopy_file(
             self.run.phonon, folder.file("phonopy_params.yaml"), "save",
@@ -619,6 +619,13 @@ def fit_reasons(fc: ForceConstantResult) -> list[str]:
             f"the random-displacement fit predicts held-out forces with {fc.holdout_error:.1%} "
             f"error (> {HOLDOUT_TOLERANCE:.0%}): raise --fc-cutoff or use --displacements "
             "systematic"
+        )
+    elif fc.holdout_error > HOLDOUT_ACCURATE:
+        reasons.append(
+            f"the random fit within {fc.cutoff_angstrom:g} Å misses {fc.holdout_error:.1%} of "
+            "held-out forces: force constants reach beyond the cutoff; ZPE and F to ~0.1 "
+            "kJ/mol, C_v to a few %, bands to ~10 cm⁻¹ RMS (docs/performance.md); "
+            "--displacements systematic for reference numbers"
         )
     if not fc.fit.converged:
         reasons.append(f"the random fit did not converge within {fc.fit.last.snapshots} snapshots")

@@ -307,8 +307,8 @@ class FitSettings:
     snapshots: int | None = None
     holdout: int = 1
     max_snapshots: int = 400
-    zpe_tolerance: float = 0.01
-    free_energy_tolerance: float = 0.02
+    zpe_tolerance: float = 0.02
+    free_energy_tolerance: float = 0.05
     error_change: float = 0.1
     give_up_above: float = 0.05
     seed: int = 0
