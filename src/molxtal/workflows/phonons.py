@@ -28,6 +28,7 @@ from molxtal.results import Result, ResultDir, Table, status
 from molxtal.structures import find_molecules
 from molxtal.workflows.force_constants import (
     FREQUENCY_UNITS,
+    HOLDOUT_ACCURATE,
     HOLDOUT_TOLERANCE,
     DisplacementSettings,
     ForceConstantResult,
