@@ -8,6 +8,7 @@ the DMC-ICE13 ice Ih cell (36 atoms, P1) with the model in float64. Methods:
 
 - ``molxtal``: ``molxtal.workflows.force_constants.run_force_constants`` with its defaults
   (``--displacements auto``: the cost model picks systematic or random), fresh checkpoints;
+  ``molxtal-random``: the same with ``--displacements random`` (no fallback);
 - ``plain``: phonopy's systematic ± 0.01 Å displacements (216 supercells), one call of the
   model's own ASE calculator per supercell (chgnet's ``CHGNetCalculator``, task ``efsm``), then
   phonopy's finite-difference fit and ``symmetrize_force_constants``;
@@ -109,11 +110,11 @@ def run_plain(model, n: int, sample: int | None) -> dict:
     return record
 
 
-def run_molxtal(model, n: int, workdir: Path) -> dict:
+def run_molxtal(model, n: int, workdir: Path, method: str = "auto") -> dict:
     from molxtal.workflows import force_constants as ph
 
     atoms, _ = ice_phonopy(n)
-    settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]))
+    settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]), method=method)
     t0 = time.perf_counter()
     run = ph.run_force_constants(atoms, model, settings, workdir / "checkpoints")
     wall = time.perf_counter() - t0
@@ -163,8 +164,8 @@ def child(method: str, model_name: str, n: int, out: Path, sample: int) -> None:
     workdir = out / f"{model_name}-{n}-{method}.work"
     workdir.mkdir(parents=True, exist_ok=True)
     model = load(model_name, workdir)
-    if method == "molxtal":
-        record = run_molxtal(model, n, workdir)
+    if method.startswith("molxtal"):
+        record = run_molxtal(model, n, workdir, method.partition("-")[2] or "auto")
     else:
         record = run_plain(model, n, sample if method == "plain-sample" else None)
     record["peak_MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -214,8 +215,8 @@ def report(args) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for model_name in args.models:
         full = [n for n in args.sizes if (args.out / f"{model_name}-{n}-plain.npy").is_file()]
-        for n in args.sizes:
-            mine = args.out / f"{model_name}-{n}-molxtal"
+        for n, variant in [(n, v) for n in args.sizes for v in ("molxtal", "molxtal-random")]:
+            mine = args.out / f"{model_name}-{n}-{variant}"
             plain = args.out / f"{model_name}-{n}-plain"
             if not plain.with_suffix(".json").is_file():
                 plain = args.out / f"{model_name}-{n}-plain-sample"
