@@ -378,6 +378,14 @@ def random_force_constants(
     )
 
 
+def measured_flop_rate(size: int = 600) -> float:
+    """Floating-point operations per second of a dense ``size``² product here and now."""
+    a = np.random.default_rng(0).random((size, size))
+    t0 = time.perf_counter()
+    a @ a
+    return 2 * size**3 / max(time.perf_counter() - t0, 1e-9)
+
+
 def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSettings) -> dict:
     """Systematic or random displacements, whichever costs less by a measured model: one call
     of the undisplaced supercell times the calls each needs, plus the random fit's time.
@@ -385,7 +393,8 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
     held-out and the fitted snapshots of the first batch and one growth batch, as ± pairs
     (the worst case), plus symfc's basis, the normal equations and two solves estimated from
-    the basis size (:func:`random_displacements.estimate_basis_size`) at 3e9 flop/s. The
+    the basis size (:func:`random_displacements.estimate_basis_size`) at the flop rate
+    measured now (:func:`measured_flop_rate`, so that both costs see the same load). The
     choice is saved in the store's folder (``choice.json``) and reused, so that a run with
     the same settings and checkpoints gives the same numbers whatever the machine's load."""
     saved = None if store.folder is None else store.folder / "choice.json"
@@ -401,7 +410,8 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     snapshots = settings.snapshots or first + max(1, int(np.ceil(first / 2)))
     random_calls = 4 + 2 * (snapshots + settings.holdout)
     flops = 2 * n_basis**3 / 3 + 2 * snapshots * 3 * n_super * 60 * 9 * 60
-    fit_s = flops / 3e9
+    rate = measured_flop_rate()
+    fit_s = flops / rate
     systematic_calls = len(phonon.supercells_with_displacements)
     costs = {"systematic": systematic_calls * call_s, "random": random_calls * call_s + fit_s}
     choice = {
@@ -410,6 +420,7 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
         "systematic_calls": systematic_calls,
         "random_calls_estimate": random_calls,
         "random_fit_s_estimate": fit_s,
+        "flop_rate": rate,
         "basis_size_estimate": n_basis,
         "cost_s": costs,
     }
