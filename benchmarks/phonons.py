@@ -1,25 +1,36 @@
-"""Force-constant stage of molxtal against (a) phonopy + a plain ASE loop and (b) ase.phonons.
+"""Ice Ih phonons: molxtal's default against phonopy driven by a plain loop, per supercell size.
 
-    PYTHONPATH=src python benchmarks/phonons.py --supercell 2 --models chgnet mace-small
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/phonons.py --sizes 2 3 4 \\
+        --models so3lr chgnet --out bench-phonons
 
-Each method runs in its own subprocess (so that peak memory, ru_maxrss, is its own) on the
-DMC-ICE13 ice Ih cell, with the same model and dtype (float64). Methods: ``molxtal-systematic``
-(the default of ``molxtal phonons``: phonopy's ± 0.01 Å through the checkpointed force stage),
-``molxtal-hessian`` (analytic rows; MACE only), ``molxtal-random`` (all atoms displaced by
-1e-5 Å, symfc fit; opt-in), ``plain`` (a: systematic ± 0.01 Å, one ASE call per supercell) and
-``ase`` (b: ``ase.phonons.Phonons``, 0.01 Å). Printed: force calls, wall time of the
-force-constant stage (s), its ratio to each reference, peak memory (MiB), and the largest
-band-path frequency difference (cm⁻¹) to (a) on the path GAMMA-A-K-H-M-L-GAMMA.
+Each (model, size, method) runs in its own subprocess (peak memory, ru_maxrss, is its own) on
+the DMC-ICE13 ice Ih cell (36 atoms, P1) with the model in float64. Methods:
+
+- ``molxtal``: ``molxtal.workflows.force_constants.run_force_constants`` with its defaults
+  (``--displacements auto``: the cost model picks systematic or random), fresh checkpoints;
+  ``molxtal-random``: the same with ``--displacements random`` (no fallback);
+- ``plain``: phonopy's systematic ± 0.01 Å displacements (216 supercells), one call of the
+  model's own ASE calculator per supercell (chgnet's ``CHGNetCalculator``, task ``efsm``), then
+  phonopy's finite-difference fit and ``symmetrize_force_constants``;
+- ``plain-sample``: the same loop timed on ``--sample`` of its supercells and extrapolated to
+  all of them (sizes ≥ ``--extrapolate-from``, where the full loop takes hours).
+
+Each child saves its compact force constants (``.npy``) and a ``.json`` with wall time (s),
+peak RSS (MiB), force calls and, for molxtal, the method, fit time and held-out force error.
+The parent compares every molxtal run with the plain loop of the same model and size (or, where
+the plain loop was only sampled, with the plain loop of the largest size run in full): ZPE,
+F(300 K) per mole of molecules, C_v at 50/100/200/300 K, and band-frequency RMS and max
+differences on GAMMA-A-K-H-M-L-GAMMA; it prints a markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,13 +38,16 @@ import numpy as np
 
 PATH = "GAMMA-A-K-H-M-L-GAMMA"
 DISPLACEMENT = 0.01
+MESH = (8, 8, 8)
+CV_TEMPERATURES_K = (50, 100, 200, 300)
+MOLECULES = 12
 
 
 def load(model_name: str, workdir: Path):
     from molxtal.models import load_model
 
     channels = {"mace-small": 64, "mace-tiny": 16}.get(model_name)
-    if channels:  # L=0, random weights: timing only
+    if channels:  # L=0, random weights: a smooth second check
         from molxtal.models.mace import build_random_mace, save_mace
 
         network = build_random_mace(["H", "O"], r_max=5.0, channels=channels)
@@ -43,7 +57,7 @@ def load(model_name: str, workdir: Path):
 
 def plain_calculator(model):
     """The calculator a user drives by hand: chgnet's own ``CHGNetCalculator`` (task ``efsm``
-    on every call) on the same float64 network, MACE's ``MACECalculator`` as loaded."""
+    on every call) on the same float64 network; the model's ASE calculator otherwise."""
     if model.family == "CHGNet":
         from chgnet.model import CHGNetCalculator
 
@@ -51,131 +65,193 @@ def plain_calculator(model):
     return model.calculator
 
 
-def band_qpoints(atoms) -> np.ndarray:
-    from phonopy.phonon.band_structure import get_band_qpoints
-
-    from molxtal.workflows.phonons import parse_path
-
-    segments, _ = parse_path(PATH, np.array(atoms.cell))
-    return np.concatenate(get_band_qpoints(segments, 21))
-
-
-def run_method(method: str, model_name: str, n: int, workdir: Path) -> dict:
-    """Time one method; returns wall time (s) and band-path frequencies (cm⁻¹)."""
-    from ase import units
+def ice_phonopy(n: int):
     from phonopy import Phonopy
 
     from molxtal.data.dmc_ice13 import polymorph
     from molxtal.workflows import force_constants as ph
 
     atoms = polymorph("Ih")
-    model = load(model_name, workdir)
-    qpoints = band_qpoints(atoms)
+    phonon = Phonopy(
+        ph.to_phonopy_atoms(atoms), supercell_matrix=np.eye(3, dtype=int) * n, primitive_matrix="P"
+    )
+    return atoms, phonon
+
+
+def run_plain(model, n: int, sample: int | None) -> dict:
+    """Phonopy's systematic ± displacements, one plain calculator call each (``sample``: only
+    that many, evenly spread, timed and extrapolated; no force constants then)."""
+    from molxtal.workflows import force_constants as ph
+
+    _, phonon = ice_phonopy(n)
     calculator = plain_calculator(model)
     t0 = time.perf_counter()
-    if method.startswith("molxtal"):
-        kind = method.split("-")[1]
-        settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]), method=kind)
-        run = ph.run_force_constants(atoms, model, settings, workdir / "ck")
-        phonon = run.phonon
-        n_calls = run.force_sets.n_computed
-        if kind == "hessian":
-            n_calls = f"Hessian ({3 * len(phonon.primitive)} rows)"
-        method = f"molxtal ({kind})"
-    elif method == "plain":
-        phonon = Phonopy(
-            ph.to_phonopy_atoms(atoms), supercell_matrix=np.eye(3) * n, primitive_matrix="P"
-        )
-        phonon.generate_displacements(distance=DISPLACEMENT, is_plusminus=True)
-        forces = []
-        for cell in phonon.supercells_with_displacements:
-            work = ph.to_ase_atoms(cell)
-            work.calc = calculator
-            forces.append(work.get_forces())
+    phonon.generate_displacements(distance=DISPLACEMENT, is_plusminus=True)
+    cells = phonon.supercells_with_displacements
+    chosen = range(len(cells)) if sample is None else np.linspace(0, len(cells) - 1, sample)
+    forces, call_times = [], []
+    for k in sorted({int(round(x)) for x in chosen}):
+        t1 = time.perf_counter()
+        work = ph.to_ase_atoms(cells[k])
+        work.calc = calculator
+        forces.append(np.array(work.get_forces()))
+        call_times.append(time.perf_counter() - t1)
+    record = {"calls": len(cells), "call_s_mean": float(np.mean(call_times))}
+    if sample is None:
         phonon.forces = forces
         phonon.produce_force_constants()
         phonon.symmetrize_force_constants()
-        n_calls = len(forces)
+        record["wall_s"] = time.perf_counter() - t0
+        record["fc"] = compact(phonon)
     else:
-        from ase.phonons import Phonons
+        record["wall_s"] = len(cells) * record["call_s_mean"]
+        record["calls_timed"] = len(call_times)
+        record["extrapolated"] = True
+    return record
 
-        phonons = Phonons(
-            atoms,
-            calculator,
-            supercell=(n, n, n),
-            delta=DISPLACEMENT,
-            name=str(workdir / "ase"),
-        )
-        phonons.run()
-        phonons.read(acoustic=True)
-        n_calls = 6 * len(atoms) + 1
+
+def run_molxtal(model, n: int, workdir: Path, method: str = "auto") -> dict:
+    from molxtal.workflows import force_constants as ph
+
+    atoms, _ = ice_phonopy(n)
+    settings = ph.DisplacementSettings(ph.supercell_matrix([n, n, n]), method=method)
+    t0 = time.perf_counter()
+    run = ph.run_force_constants(atoms, model, settings, workdir / "checkpoints")
     wall = time.perf_counter() - t0
-    if method == "ase":
-        frequencies = phonons.band_structure(qpoints) / units.invcm
-    else:
-        phonon.run_qpoints(qpoints)
-        frequencies = phonon.get_qpoints_dict()["frequencies"] * ph.FREQUENCY_UNITS["cm-1"]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    fc = run.force_constants
     return {
-        "method": method,
         "wall_s": wall,
-        "peak_MiB": peak,
-        "calls": n_calls,
-        "frequencies": frequencies.tolist(),
+        "calls": run.force_calls,
+        "method": fc.method,
+        "fit_s": run.timings_s.get("force_constants"),
+        "holdout_force_error": fc.holdout_error,
+        "choice": fc.choice,
+        "sidedness": None if fc.fit is None else fc.fit.sidedness.to_dict(),
+        "rounds": None if fc.fit is None else [vars(r) for r in fc.fit.rounds],
+        "cutoff_angstrom": fc.cutoff_angstrom,
+        "fc": compact(run.phonon),
     }
+
+
+def compact(phonon) -> np.ndarray:
+    """Compact force constants (N_prim, N_super, 3, 3) of ``phonon``."""
+    from phonopy.harmonic.force_constants import full_fc_to_compact_fc
+
+    fc = phonon.force_constants
+    if fc.shape[0] == fc.shape[1]:
+        return full_fc_to_compact_fc(phonon.primitive, fc)
+    return fc
+
+
+def properties(n: int, fc: np.ndarray) -> dict:
+    """ZPE and F(300 K) (kJ/mol of molecules), C_v (J/(K mol)) and band frequencies (cm⁻¹)."""
+    from molxtal.workflows import force_constants as ph
+    from molxtal.workflows.phonons import run_bands, run_thermal
+
+    _, phonon = ice_phonopy(n)
+    phonon.force_constants = fc
+    thermal = run_thermal(phonon, MESH, MOLECULES, t_max=300.0, t_step=50.0)
+    bands = run_bands(phonon, PATH, 51)
+    return {
+        "zpe": thermal.zpe_kJ_per_mol,
+        "F300": thermal.at("F_kJ_per_mol", 300.0),
+        "cv": [thermal.at("C_v_J_per_K_mol", t) for t in CV_TEMPERATURES_K],
+        "bands": np.concatenate(bands.frequencies_THz) * ph.FREQUENCY_UNITS["cm-1"],
+    }
+
+
+def child(method: str, model_name: str, n: int, out: Path, sample: int) -> None:
+    workdir = out / f"{model_name}-{n}-{method}.work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    model = load(model_name, workdir)
+    if method.startswith("molxtal"):
+        record = run_molxtal(model, n, workdir, method.partition("-")[2] or "auto")
+    else:
+        record = run_plain(model, n, sample if method == "plain-sample" else None)
+    record["peak_MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    record["load_average"] = os.getloadavg()
+    fc = record.pop("fc", None)
+    if fc is not None:
+        np.save(out / f"{model_name}-{n}-{method}.npy", fc)
+    (out / f"{model_name}-{n}-{method}.json").write_text(json.dumps(record, default=str))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--supercell", type=int, default=2, help="n for an n×n×n supercell")
-    parser.add_argument("--models", nargs="+", default=["chgnet", "mace-small"])
-    parser.add_argument(
-        "--methods", nargs="+", default=["molxtal-systematic", "molxtal-hessian", "plain", "ase"]
-    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 3, 4])
+    parser.add_argument("--models", nargs="+", default=["so3lr", "chgnet"])
+    parser.add_argument("--methods", nargs="+", default=["molxtal", "plain"])
+    parser.add_argument("--extrapolate-from", type=int, default=4, help="sample the plain loop")
+    parser.add_argument("--sample", type=int, default=6, help="plain calls timed when sampled")
+    parser.add_argument("--out", type=Path, default=Path("bench-phonons"))
+    parser.add_argument("--report-only", action="store_true", help="only compare saved runs")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        method, model_name, out = args.child
-        with tempfile.TemporaryDirectory() as tmp:
-            result = run_method(method, model_name, args.supercell, Path(tmp))
-        Path(out).write_text(json.dumps(result))
+        method, model_name, n = args.child
+        child(method, model_name, int(n), args.out, args.sample)
         return
-    rows = []
     for model_name in args.models:
-        results = {}
-        for method in args.methods:
-            if method == "molxtal-hessian" and not model_name.startswith("mace"):
-                continue
-            with tempfile.NamedTemporaryFile(suffix=".json") as out:
-                command = [sys.executable, __file__, "--supercell", str(args.supercell)]
-                subprocess.run([*command, "--child", method, model_name, out.name], check=True)
-                results[method] = json.loads(Path(out.name).read_text())
-        reference = np.array(results["plain"]["frequencies"]) if "plain" in results else None
-        for r in results.values():
-            diff = (
-                float(np.abs(np.sort(r["frequencies"], axis=1) - np.sort(reference, axis=1)).max())
-                if reference is not None
-                else float("nan")
-            )
-            speedups = [
-                results[ref]["wall_s"] / r["wall_s"] if ref in results else float("nan")
-                for ref in ("plain", "ase")
-            ]
-            rows.append(
-                (model_name, r["method"], r["calls"], r["wall_s"], *speedups, r["peak_MiB"], diff)
-            )
-    n = args.supercell
-    print(f"\nice Ih (DMC-ICE13, 36 atoms), {n}x{n}x{n} supercell ({36 * n**3} atoms), float64")
+        for n in args.sizes:
+            for method in args.methods:
+                if method == "plain" and n >= args.extrapolate_from:
+                    method = "plain-sample"
+                if args.report_only or (args.out / f"{model_name}-{n}-{method}.json").is_file():
+                    continue
+                command = [sys.executable, __file__, "--out", str(args.out)]
+                command += ["--sample", str(args.sample), "--child", method, model_name, str(n)]
+                subprocess.run(command, check=True)
+    report(args)
+
+
+def report(args) -> None:
+    print(f"ice Ih (DMC-ICE13, 36 atoms, P1), float64; loads: see the .json files in {args.out}")
     print(
-        "| model | method | force calls | wall (s) | speed-up vs (a) | speed-up vs (b) "
-        "| peak RSS (MiB) | max band-path |Δν| to (a) (cm⁻¹) |"
+        "| model | supercell | method | calls | wall (s) | speed-up | peak RSS (MiB) | "
+        "held-out error | ΔZPE | ΔF(300 K) | ΔC_v 50/100/200/300 K (%) | band RMS / max "
+        "(cm⁻¹) | reference |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for model_name, method, calls, wall, vs_a, vs_b, peak, diff in rows:
-        print(
-            f"| {model_name} | {method} | {calls} | {wall:.1f} | {vs_a:.2f} | {vs_b:.2f} "
-            f"| {peak:.0f} | {diff:.3g} |"
-        )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for model_name in args.models:
+        full = [n for n in args.sizes if (args.out / f"{model_name}-{n}-plain.npy").is_file()]
+        for n, variant in [(n, v) for n in args.sizes for v in ("molxtal", "molxtal-random")]:
+            mine = args.out / f"{model_name}-{n}-{variant}"
+            plain = args.out / f"{model_name}-{n}-plain"
+            if not plain.with_suffix(".json").is_file():
+                plain = args.out / f"{model_name}-{n}-plain-sample"
+            if not (mine.with_suffix(".json").is_file() and plain.with_suffix(".json").is_file()):
+                continue
+            m, p = (json.loads(x.with_suffix(".json").read_text()) for x in (mine, plain))
+            reference_n = n if plain.with_suffix(".npy").is_file() else max(full, default=None)
+            cells = f"{n}×{n}×{n}"
+            plain_wall = f"{p['wall_s']:.0f}" + (" (extrapolated)" if p.get("extrapolated") else "")
+            diffs = ["-"] * 5
+            ref_name = "-"
+            if reference_n is not None:
+                a = properties(n, np.load(mine.with_suffix(".npy")))
+                ref = args.out / f"{model_name}-{reference_n}-plain.npy"
+                b = properties(reference_n, np.load(ref))
+                delta = a["bands"] - b["bands"]
+                cv = [100 * (x - y) / y for x, y in zip(a["cv"], b["cv"], strict=True)]
+                diffs = [
+                    f"{a['zpe'] - b['zpe']:+.3f}",
+                    f"{a['F300'] - b['F300']:+.3f}",
+                    " / ".join(f"{x:+.2f}" for x in cv),
+                    f"{np.sqrt((delta**2).mean()):.2f} / {np.abs(delta).max():.2f}",
+                ]
+                ref_name = f"plain {reference_n}×{reference_n}×{reference_n}"
+            error = m.get("holdout_force_error")
+            print(
+                f"| {model_name} | {cells} | molxtal ({m['method']}) | {m['calls']} "
+                f"| {m['wall_s']:.0f} | {p['wall_s'] / m['wall_s']:.1f}× | {m['peak_MiB']:.0f} "
+                f"| {'-' if error is None else f'{error:.1e}'} | {' | '.join(diffs[:4])} "
+                f"| {ref_name} |"
+            )
+            print(
+                f"| {model_name} | {cells} | plain loop | {p['calls']} | {plain_wall} | 1 "
+                f"| {p['peak_MiB']:.0f} | - | - | - | - | - | - |"
+            )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class Springs(Calculator):
     implemented_properties = ("energy", "forces")
 
     def __init__(self, k=SPRING_K, a=LATTICE_A):
-        super().__init__()
+        super().__init__(k=k, a=a)  # in ``parameters``: checkpoint keys see them
         self.k, self.a, self.calls = k, a, 0
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
@@ -60,7 +60,9 @@ def exact_thz(q_frac: np.ndarray, mass_amu: float) -> np.ndarray:
 
 
 def settings(n=3, **kw):
-    return fc.DisplacementSettings(supercell=fc.supercell_matrix([n, n, n]), **kw)
+    return fc.DisplacementSettings(
+        supercell=fc.supercell_matrix([n, n, n]), **{"method": "systematic", **kw}
+    )
 
 
 @pytest.mark.parametrize(
@@ -271,36 +273,186 @@ def test_relaxation_returns_atoms_to_the_spring_minimum():
     np.testing.assert_allclose(run.phonon.unitcell.scaled_positions % 1.0, expected, atol=1e-12)
 
 
-def test_random_snapshot_count_from_symfc_and_exact_holdout():
+def two_site_crystal(shift=(0.3, 0.0, 0.0)) -> Atoms:
+    """H and O off their lattice sites: P1, springs 2.7, 3.0 and 3.3 Å long (O moved along x),
+    and residual forces that the fit must subtract."""
     atoms = simple_cubic(("H", "O"))
-    # off its lattice site: no symmetry, and residual forces that must be subtracted
-    atoms.positions[1] += [0.0, 0.05, 0.02]
-    phonon = fc.make_phonopy(atoms, settings(2))
-    # independent fc2 elements (P1, 2 atoms per cell, 16 in the supercell): at least the
-    # index-permutation bound (2·16·9 + 2·3)/2 less 9 sum-rule constraints per atom, over
-    # 3·16 equations per supercell
-    n_super = len(phonon.supercell)
-    bound = ((2 * n_super * 9 + 2 * 3) / 2 - 2 * 9) / (3 * n_super)
-    assert fc.minimum_snapshots(phonon) >= np.floor(bound)
+    atoms.positions[1] += shift
+    return atoms
+
+
+def test_random_cutoff_fit_reproduces_the_springs_and_fails_when_too_short():
+    atoms = two_site_crystal()
+    reference = fc.run_force_constants(atoms, spring_model(), settings(3))
     model = spring_model()
-    random = settings(2, method="random", holdout=2)
-    run = fc.run_force_constants(atoms, model, random)
-    n_fit = fc.random_snapshots(phonon, random)
-    assert n_fit == np.ceil(2.2 * fc.minimum_snapshots(phonon))
-    # one call per snapshot, per held-out snapshot, and the undisplaced supercell
-    assert model.calculator.calls == n_fit + 2 + 1 == run.n_displacements + 1
-    assert run.force_constants.n_fitted == n_fit
-    # an exactly harmonic model: the fit predicts left-out forces to round-off, and equals
-    # the finite-difference force constants
-    assert run.force_constants.holdout_error < 1e-6
+    run = fc.run_force_constants(atoms, model, settings(3, method="random", fc_cutoff_angstrom=3.5))
+    fit = run.force_constants.fit
+    # exactly harmonic: one-sided snapshots at the small amplitude, exact held-out forces
+    assert fit.sidedness.mode == "one-sided" and fit.sidedness.smooth
+    assert fit.sidedness.even_ratio < 1e-9 and run.force_constants.holdout_error < 1e-9
+    assert fit.converged and len(fit.rounds) == 2  # the second batch changed nothing
+    compact = reference.phonon.force_constants[reference.phonon.primitive.p2s_map]
+    np.testing.assert_allclose(run.phonon.force_constants, compact, atol=1e-8)
+    # calls: undisplaced, probe pair, small probe, held-out and fitted snapshots (one each)
+    assert model.calculator.calls == 4 + 1 + fit.last.snapshots - 2
+    # the 3.0 and 3.3 Å springs lie outside a 2.85 Å cutoff: the held-out check fails
+    short = settings(3, method="random", fc_cutoff_angstrom=2.85)
+    failed = fc.run_force_constants(atoms, spring_model(), short).force_constants
+    assert failed.holdout_error > fc.HOLDOUT_TOLERANCE and not failed.trusted
+    result = ph.phonons(atoms, spring_model(), short, ph.AnalysisSettings(mesh=(2, 2, 2)))
+    assert result.to_dict()["zpe_kJ_per_mol_status"]["status"] == "indicative"
+
+
+def test_underdetermined_fit_raises_and_the_sizing_loop_grows_past_it(monkeypatch):
+    from molxtal.workflows import random_displacements as rd
+
+    atoms = simple_cubic(("H", "O") * 3)  # 6 atoms, P1: 255 parameters within 4.5 Å
+    atoms.positions += np.random.default_rng(1).normal(size=(6, 3)) * 0.05
+    random = {"method": "random", "fc_cutoff_angstrom": 4.5}
+    basis = rd.cutoff_basis(fc.make_phonopy(atoms, settings(2)).supercell, 4.5)
+    assert 3 * basis.n_atoms < basis.size < 6 * basis.n_atoms
+    u = rd.random_directions(basis.n_atoms, 0, 1)[None] * 0.01
+    with pytest.raises(rd.Underdetermined, match="parameters"):  # fewer equations
+        basis.solve(basis.equations(u, u))
+    # the probe pair and the small probe share their directions: enough equations, but
+    # linearly dependent ones; a fixed count of them is refused, never returned as zeros
+    with pytest.raises(rd.Underdetermined, match="singular|ill-conditioned"):
+        fc.run_force_constants(atoms, spring_model(), settings(2, **random, snapshots=2))
+    # a sizing loop whose first batch is too small grows until the fit is determined
+    monkeypatch.setattr(rd, "FIRST_BATCH_FACTOR", 0.1)
+    run = fc.run_force_constants(atoms, spring_model(), settings(2, **random))
+    rounds = run.force_constants.fit.rounds
+    assert rounds[0].failure is not None and rounds[-1].failure is None
+    assert run.force_constants.fit.converged and run.force_constants.holdout_error < 1e-9
     reference = fc.run_force_constants(atoms, spring_model(), settings(2))
-    np.testing.assert_allclose(
-        run.phonon.force_constants, reference.phonon.force_constants, atol=1e-6
+    compact = reference.phonon.force_constants[reference.phonon.primitive.p2s_map]
+    np.testing.assert_allclose(run.phonon.force_constants, compact, atol=1e-8)
+
+
+def test_random_stage_resumes_with_identical_force_constants(tmp_path):
+    atoms = two_site_crystal()
+    random = settings(3, method="random", fc_cutoff_angstrom=3.5)
+    reference_model = spring_model()
+    reference = fc.run_force_constants(atoms, reference_model, random)
+    n_total = reference_model.calculator.calls
+
+    class Killed(Exception):
+        pass
+
+    @contextlib.contextmanager
+    def die_after_5(description, total):
+        done = []
+
+        def advance(n):
+            done.append(n)
+            if sum(done) >= 5:
+                raise Killed
+
+        yield advance
+
+    first = spring_model()
+    with pytest.raises(Killed):
+        fc.run_force_constants(atoms, first, random, tmp_path, progress=die_after_5)
+    second = spring_model()
+    resumed = fc.run_force_constants(atoms, second, random, tmp_path)
+    assert second.calculator.calls == n_total - 5
+    np.testing.assert_array_equal(resumed.phonon.force_constants, reference.phonon.force_constants)
+
+
+def test_auto_picks_systematic_for_a_small_cell_and_remembers(tmp_path):
+    atoms = two_site_crystal()
+    run = fc.run_force_constants(atoms, spring_model(), settings(2, method="auto"), tmp_path)
+    choice = run.force_constants.choice
+    assert run.force_constants.method == choice["method"] == "systematic"
+    assert choice["cost_s"]["systematic"] < choice["cost_s"]["random"]
+    # the saved choice is reused without a new call
+    again = spring_model()
+    rerun = fc.run_force_constants(atoms, again, settings(2, method="auto"), tmp_path)
+    assert again.calculator.calls == 0 and rerun.force_constants.choice == choice
+
+
+def test_a_second_run_sharing_the_checkpoints_waits_and_reuses(tmp_path):
+    import threading
+    import time
+
+    class Slow(Springs):
+        def calculate(self, *args, **kwargs):
+            time.sleep(0.02)
+            super().calculate(*args, **kwargs)
+
+    atoms = two_site_crystal()
+    models = [Model(name="springs", family="test", calculator=Slow(), sha256="springs")]
+    models.append(Model(name="springs", family="test", calculator=Slow(), sha256="springs"))
+    runs = {}
+
+    def work(k):
+        runs[k] = fc.run_force_constants(atoms, models[k], settings(2), tmp_path)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    threads[0].start()
+    time.sleep(0.05)
+    threads[1].start()
+    for thread in threads:
+        thread.join()
+    n = runs[0].n_displacements
+    assert models[0].calculator.calls + models[1].calculator.calls == n
+    np.testing.assert_array_equal(runs[0].phonon.force_constants, runs[1].phonon.force_constants)
+
+
+def test_a_checkpoint_of_the_wrong_shape_is_refused_in_one_line(tmp_path):
+    from molxtal.errors import MolxtalError
+
+    atoms = two_site_crystal()
+    run = fc.run_force_constants(atoms, spring_model(), settings(2), tmp_path)
+    broken = run.force_sets.checkpoint / "forces_00000.npy"
+    np.save(broken, np.zeros((3, 3)))
+    with pytest.raises(MolxtalError, match="forces_00000.npy") as error:
+        fc.run_force_constants(atoms, spring_model(), settings(2), tmp_path)
+    assert "\n" not in str(error.value)
+
+
+def test_checkpoint_key_covers_model_parameters(tmp_path):
+    atoms = two_site_crystal()
+    run = fc.run_force_constants(atoms, spring_model(), settings(2), tmp_path)
+    stiffer = Model(name="springs", family="test", calculator=Springs(k=3.0), sha256="springs")
+    other = fc.run_force_constants(atoms, stiffer, settings(2), tmp_path)
+    assert other.force_sets.n_computed == run.n_displacements
+    assert other.force_sets.checkpoint != run.force_sets.checkpoint
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--supercell", "-1", "1", "1"],
+        ["--mesh", "0", "0", "0"],
+        ["--mass", "H=-1"],
+        ["--displacement", "0"],
+        ["--displacement", "0.5"],
+        ["--fc-cutoff", "-2"],
+        ["no-cell"],
+    ],
+    ids=["supercell", "mesh", "mass", "displacement-zero", "displacement-large", "cutoff", "cell"],
+)
+def test_cli_refuses_bad_input_in_one_line_before_any_work(tmp_path, options):
+    from ase.io import write
+    from typer.testing import CliRunner
+
+    from molxtal.cli.app import app
+
+    crystal = tmp_path / "crystal.extxyz"
+    atoms = simple_cubic(("H", "O"))
+    if options == ["no-cell"]:
+        atoms = Atoms("H2", positions=[(0, 0, 0), (0, 0, 0.74)])
+        options = []
+    write(crystal, atoms)
+    out = tmp_path / "out"
+    args = ["phonons", str(crystal), "--model", "test_phonons:Springs", *options]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--checkpoints", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().count("\n") == 0 and result.output.startswith("Error"), (
+        result.output
     )
-    # symfc's count alone is too few here; the held-out forces expose the failed fit
-    too_few = settings(2, method="random", snapshots=fc.minimum_snapshots(phonon))
-    failed = fc.run_force_constants(atoms, spring_model(), too_few).force_constants
-    assert failed.holdout_error > fc.HOLDOUT_TOLERANCE
+    assert not out.exists() and not any(p.suffix == ".npy" for p in tmp_path.rglob("*"))
 
 
 @pytest.fixture(scope="module")
@@ -460,3 +612,27 @@ def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
             for key in ("zpe_D2O_kJ_per_mol", "F_300K_H2O_kJ_per_mol", "C_v_300K_D2O_J_per_K_mol"):
                 assert ours[key] == pytest.approx(theirs[key], rel=1e-12)
     assert set(study["figures"]) >= {"bands.png", "dos.png", "heat_capacity.png"}
+
+
+def test_auto_falls_back_to_systematic_when_the_random_fit_misses_held_out_forces(
+    tmp_path, monkeypatch
+):
+    atoms = two_site_crystal()
+    choose = fc.choose_method
+
+    def cheap_random(*args):
+        return {**choose(*args), "method": "random"}
+
+    monkeypatch.setattr(fc, "choose_method", cheap_random)
+    short = settings(3, method="auto", fc_cutoff_angstrom=2.85)  # misses the 3.0/3.3 Å springs
+    model = spring_model()
+    run = fc.run_force_constants(atoms, model, short, tmp_path)
+    fallback = run.force_constants.choice["fallback"]
+    assert run.force_constants.method == "systematic" and fallback["holdout_error"] > 0.01
+    assert run.force_calls == model.calculator.calls
+    reference = fc.run_force_constants(atoms, spring_model(), settings(3))
+    np.testing.assert_array_equal(run.phonon.force_constants, reference.phonon.force_constants)
+    # remembered: the rerun goes straight to the systematic forces
+    again = spring_model()
+    fc.run_force_constants(atoms, again, short, tmp_path)
+    assert again.calculator.calls == 0

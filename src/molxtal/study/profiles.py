@@ -22,7 +22,7 @@ QUICK = {
     "delta-scan": {"deltas": (1e-4, 1e-3, 1e-2), "fmaxes": (1e-2, 1e-5), "nfree": 2, "steps": 1000},
     "dmc-ice13": {"ice_viii": "table"},
     "ice-ih-phonons": {
-        "supercells": (1,),
+        "supercells": (1, 2),
         "displacement": 0.01,
         "relax_fmax": 1e-2,
         "path": PHONON_PATH,
@@ -31,7 +31,7 @@ QUICK = {
         "sigma_THz": 0.05,
     },
     "sublimation": {
-        "supercell": 1,
+        "supercell": 2,
         "mesh": (6, 6, 6),
         "fmax": 1e-2,
         "temperatures_K": (0.0, 100.0, 200.0, 273.16),
@@ -145,9 +145,9 @@ PROFILES = {"quick": QUICK, "full": FULL, "test": TEST}
 #: What the report says about each profile.
 NOTES = {
     "quick": "Quick profile: small settings chosen to finish in under 20 minutes on 2 CPU cores "
-    "(loose relaxation thresholds, a 7-point binding curve, 1×1×1 phonons without the supercell "
-    "comparison, 60 fs of MD on 64 waters); see each part's settings. Use --profile full for "
-    "the thesis's settings.",
+    "(loose relaxation thresholds, a 7-point binding curve, ice Ih phonons at 1×1×1 and 2×2×2, "
+    "sublimation at 2×2×2, 60 fs of MD on 64 waters); see each part's settings. Use --profile "
+    "full for the thesis's settings.",
     "full": "Full profile: the thesis's settings.",
     "test": "Test profile: seconds-long settings for the test suite; the numbers are not physics.",
 }

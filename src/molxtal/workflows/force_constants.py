@@ -9,8 +9,6 @@ it, so a run that is killed and started again recomputes nothing that was finish
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -23,10 +21,14 @@ from ase import Atoms
 from phonopy import Phonopy
 from phonopy.structure.atoms import PhonopyAtoms
 
+from molxtal import validate
 from molxtal.errors import MolxtalError
-from molxtal.io import atomic_write
+from molxtal.io import atomic_write, folder_lock, read_json, write_json
+from molxtal.keys import cache_key
 from molxtal.models import Model
+from molxtal.structures import find_molecules
 from molxtal.units import INVCM_PER_EV, MEV_PER_EV, THZ_PER_EV
+from molxtal.workflows import random_displacements as rd
 from molxtal.workflows.relax import Relaxation, relax
 
 #: Frequency unit conversions from THz.
@@ -35,12 +37,18 @@ FREQUENCY_UNITS = {
     "cm-1": INVCM_PER_EV / THZ_PER_EV,
     "meV": MEV_PER_EV / THZ_PER_EV,
 }
-#: Random-displacement amplitude (Å): small, so that the cubic force terms, which only ± pairs
-#: would cancel, stay ~1e-4 of the harmonic ones (CHGNet on ice: ratio ≈ 15 Å⁻¹ × amplitude);
-#: needs float64 forces.
-RANDOM_AMPLITUDE = 1e-5
+#: Ways to obtain force constants (see :class:`DisplacementSettings`).
+METHODS = ("auto", "systematic", "random", "hessian")
 #: Held-out force error (relative RMS) above which a random-displacement fit is not trusted.
 HOLDOUT_TOLERANCE = 0.05
+#: Held-out force error (relative RMS) above which a random fit's phonons are only indicative:
+#: with SO3LR on ice Ih 3×3×3, 2 % left C_v(50 K) 2-8 % and bands 11-15 cm⁻¹ RMS off.
+HOLDOUT_ACCURATE = 0.005
+#: Held-out force error (relative RMS) above which ``auto`` drops a random fit for systematic
+#: displacements: the force constants reach beyond the cutoff (docs/performance.md).
+AUTO_HOLDOUT_LIMIT = 0.03
+#: q-mesh of the ZPE and F(300 K) that size the random fit.
+SIZING_MESH = (8, 8, 8)
 #: Most optimiser steps of the optional pre-relaxation.
 RELAX_STEPS = 2000
 #: A progress bar: ``progress(description, total)`` is a context manager yielding ``advance(n)``
@@ -55,13 +63,13 @@ def supercell_matrix(spec: Sequence[int] | Sequence[Sequence[int]]) -> np.ndarra
     """A 3x3 integer supercell matrix from 3 diagonal entries or 9 entries (row-major)."""
     values = np.array(spec, dtype=int).reshape(-1)
     if values.size == 3:
-        matrix = np.diag(values)
+        matrix = np.diag(validate.positive_integers("--supercell", values.tolist(), 3))
     elif values.size == 9:
         matrix = values.reshape(3, 3)
     else:
         raise MolxtalError(f"supercell needs 3 or 9 integers, got {values.size}")
-    if round(abs(np.linalg.det(matrix))) < 1:
-        raise MolxtalError(f"supercell matrix {matrix.tolist()} is singular")
+    if round(np.linalg.det(matrix)) < 1:
+        raise MolxtalError(f"supercell matrix {matrix.tolist()} is singular or left-handed")
     return matrix
 
 
@@ -85,6 +93,7 @@ def choose_supercell(
     if sum(bool(x) for x in (diagonal, matrix, min_length)) > 1:
         raise MolxtalError("give one of --supercell, --supercell-matrix or --min-length")
     if min_length:
+        validate.number("--min-length", min_length, 0.0, 1e3, "Å")
         return min_length_supercell(atoms, min_length)
     return supercell_matrix(matrix or diagonal or [1, 1, 1])
 
@@ -112,148 +121,152 @@ def to_ase_atoms(cell: PhonopyAtoms) -> Atoms:
 class DisplacementSettings:
     """How the force constants are obtained.
 
-    ``method``: ``systematic`` (phonopy's symmetry-reduced single-atom displacements),
-    ``random`` (all atoms displaced by ``amplitude_angstrom`` in random directions, fitted with
-    symfc after subtracting the forces of the undisplaced supercell) or ``hessian`` (the
-    model's analytic supercell Hessian; MACE). ``amplitude_angstrom=None``: 0.01 Å systematic,
-    :data:`RANDOM_AMPLITUDE` random. ``plusminus``: ``True``, ``False`` or ``"auto"``
-    (phonopy decides by symmetry; systematic only). ``snapshots``: random supercells in the fit
-    (``None``: ``snapshot_factor`` times the symfc minimum); ``holdout`` more are computed only
-    to test the fit.
+    ``method``: ``auto`` (systematic or random, whichever the measured cost model says is
+    cheaper for this supercell, :func:`choose_method`), ``systematic`` (phonopy's
+    symmetry-reduced single-atom displacements), ``random`` (all atoms displaced in random
+    directions, fitted within ``fc_cutoff_angstrom`` by symfc, the snapshots grown until a
+    held-out set converges; :mod:`molxtal.workflows.random_displacements`) or ``hessian`` (the
+    model's analytic supercell Hessian; MACE). ``amplitude_angstrom``: 0.01 Å when None.
+    ``plusminus``: ± pairs (``True``), one-sided (``False``) or ``None`` (systematic: ±;
+    random: measured on a probe pair). ``snapshots``: a fixed number of random snapshots in
+    the fit (None: sized by the held-out set); ``holdout`` more only test it.
     """
 
     supercell: np.ndarray
     amplitude_angstrom: float | None = None
-    plusminus: bool | str = True
-    method: str = "systematic"
+    plusminus: bool | None = None
+    method: str = "auto"
     snapshots: int | None = None
     seed: int = 0
-    snapshot_factor: float = 2.2
-    holdout: int = 2
+    holdout: int = 1
+    fc_cutoff_angstrom: float | None = None
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise MolxtalError(
+                f"unknown displacement method '{self.method}'; choose {', '.join(METHODS)}"
+            )
+        validate.number("--displacement", self.amplitude, 0.0, 0.1, "Å")
+        validate.number("--fc-cutoff", self.cutoff, 0.0, 30.0, "Å")
+        validate.positive_integers("--snapshots", [self.snapshots or 1])
+        validate.number("--holdout", self.holdout, 0, 100, inclusive_low=True)
 
     @property
     def amplitude(self) -> float:
         """Displacement amplitude (Å)."""
-        if self.amplitude_angstrom is not None:
-            return self.amplitude_angstrom
-        return RANDOM_AMPLITUDE if self.method == "random" else 0.01
+        return 0.01 if self.amplitude_angstrom is None else self.amplitude_angstrom
 
+    @property
+    def cutoff(self) -> float:
+        """Second-order cutoff of the random fit (Å)."""
+        return self.fc_cutoff_angstrom or rd.FC_CUTOFF
 
-def minimum_snapshots(phonon: Phonopy) -> int:
-    """symfc's count of random supercells for the second-order force constants.
-
-    symfc's basis size (independent force-constant elements after symmetry) divided by the
-    3 N_atoms force components one supercell gives. It is a lower bound, not enough in practice:
-    on P1 ice Ih (36 atoms) symfc's fit returned zero force constants from 78 supercells (count
-    54) and was exact from 110, hence the default factor 2.2.
-    """
-    from phonopy.interface.symfc import SymfcFCSolver
-
-    solver = SymfcFCSolver(phonon.supercell, symmetry=phonon.symmetry)
-    return int(solver.estimate_numbers_of_supercells(orders=[2])[2])
-
-
-def random_snapshots(phonon: Phonopy, settings: DisplacementSettings) -> int:
-    """Random supercells in the fit: ``snapshots``, or ``snapshot_factor`` × symfc minimum."""
-    return settings.snapshots or int(np.ceil(settings.snapshot_factor * minimum_snapshots(phonon)))
+    def fit_settings(self) -> rd.FitSettings:
+        """The random fit's settings; ``auto`` gives up early where it would fall back."""
+        return rd.FitSettings(
+            cutoff=self.cutoff, amplitude=self.amplitude, plusminus=self.plusminus,
+            snapshots=self.snapshots, holdout=self.holdout, seed=self.seed,
+            give_up_above=AUTO_HOLDOUT_LIMIT if self.method == "auto" else HOLDOUT_TOLERANCE,
+        )  # fmt: skip
 
 
 def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
-    """Phonopy object of ``atoms`` (as its own primitive cell) with displacements generated.
-
-    Random displacements: ``random_snapshots + holdout`` supercells, one direction each (a ±
-    pair would repeat the harmonic information of one snapshot); ``hessian`` generates none.
-    """
+    """Phonopy object of ``atoms`` (as its own primitive cell); systematic displacements are
+    generated for ``systematic`` and ``auto`` (the cost model counts them)."""
     phonon = Phonopy(
         to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
     )
-    if settings.method == "systematic":
-        phonon.generate_displacements(distance=settings.amplitude, is_plusminus=settings.plusminus)
-    elif settings.method == "random":
-        phonon.generate_displacements(
-            distance=settings.amplitude,
-            number_of_snapshots=random_snapshots(phonon, settings) + settings.holdout,
-            random_seed=settings.seed,
-            is_plusminus=False,
-        )
-    elif settings.method != "hessian":
-        raise MolxtalError(
-            f"unknown displacement method '{settings.method}'; choose systematic, random or hessian"
-        )
+    if settings.method in ("systematic", "auto"):
+        plusminus = True if settings.plusminus is None else settings.plusminus
+        phonon.generate_displacements(distance=settings.amplitude, is_plusminus=plusminus)
     return phonon
 
 
 # --------------------------------------------------------------------------- force sets
 
 
-def checkpoint_key(phonon: Phonopy, model: Model, settings: DisplacementSettings) -> str:
-    """SHA-256 of what decides the force sets: structure, displacements, model and dtype."""
-    digest = hashlib.sha256()
-    cell = phonon.unitcell
-    for array in (cell.numbers, cell.cell, cell.scaled_positions, settings.supercell):
-        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
-    for supercell in phonon.supercells_with_displacements or []:  # none for hessian
-        digest.update(np.ascontiguousarray(supercell.positions, dtype=float).tobytes())
-    identity = [model.name, model.sha256, model.dtype, model.dispersion, settings.method]
-    digest.update(json.dumps(identity, default=str).encode())
-    return digest.hexdigest()[:24]
+def checkpoint_folder(
+    root: str | os.PathLike, atoms: Atoms, model: Model, settings: DisplacementSettings,
+    method: str,
+) -> Path:  # fmt: skip
+    """The folder of one force set under ``root``: named by everything that changes its
+    numbers (model identity, unit cell, supercell, amplitude, sidedness, method, seed)."""
+    key = cache_key(
+        "force-sets", model, atoms, supercell=settings.supercell, method=method,
+        amplitude_angstrom=settings.amplitude, plusminus=settings.plusminus,
+        seed=settings.seed if method == "random" else None, version=2,
+    )  # fmt: skip
+    return Path(root) / key
+
+
+class ForceStore:
+    """Forces (eV/Å) of supercells with ``model``, each saved as ``<name>.npy`` in ``folder``
+    (atomic rename) and loaded, not recomputed, when there. ``progress(n)`` is called after
+    each supercell. Counts what was computed and loaded; ``call_s``: wall time of each call."""
+
+    def __init__(
+        self, model: Model, folder: Path | None, progress: Callable[[int], None] | None = None
+    ):
+        self.model, self.folder, self.progress = model, folder, progress
+        self.n_computed = self.n_loaded = 0
+        self.call_s: list[float] = []
+        self._memory: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, supercell: Atoms) -> np.ndarray:
+        """Forces of ``supercell`` under ``name``."""
+        if name in self._memory:
+            return self._memory[name]
+        path = None if self.folder is None else self.folder / f"{name}.npy"
+        if path is not None and path.is_file():
+            forces = self._load(path, len(supercell))
+            self.n_loaded += 1
+        else:
+            t0 = time.perf_counter()
+            work = self.model.attach(supercell, "the supercell")
+            forces = np.array(work.get_forces(), dtype=np.float64)
+            self.call_s.append(time.perf_counter() - t0)
+            if path is not None:
+                with atomic_write(path, "wb") as handle:
+                    np.save(handle, forces)
+            self.n_computed += 1
+        if self.progress is not None:
+            self.progress(1)
+        self._memory[name] = forces
+        return forces
+
+    @staticmethod
+    def _load(path: Path, n_atoms: int) -> np.ndarray:
+        try:
+            forces = np.load(path)
+        except (OSError, ValueError) as error:
+            raise MolxtalError(f"checkpoint {path} cannot be read ({error}); delete it") from None
+        if forces.shape != (n_atoms, 3) or not np.isfinite(forces).all():
+            raise MolxtalError(
+                f"checkpoint {path} holds forces of shape {forces.shape}, not ({n_atoms}, 3) "
+                "finite values; delete it"
+            )
+        return forces
 
 
 @dataclass
 class ForceSets:
-    """Forces (eV/Å) on each displaced supercell (and the undisplaced one when asked for), and
-    how many supercells were computed in this call and loaded from the checkpoint."""
+    """Forces (eV/Å) on each systematically displaced supercell (empty for random and
+    hessian), how many supercells were computed in this call and loaded from the checkpoint,
+    and the mean wall time of one computed call (s)."""
 
     forces: np.ndarray
     n_computed: int
     n_loaded: int
     checkpoint: Path | None
-    perfect: np.ndarray | None = None
+    call_s: float | None = None
 
 
-def compute_force_sets(
-    phonon: Phonopy,
-    model: Model,
-    checkpoint: str | os.PathLike | None = None,
-    progress: Callable[[int], None] | None = None,
-    perfect: bool = False,
-) -> ForceSets:
-    """Forces on every displaced supercell with ``model`` (loaded once), checkpointed.
-
-    ``checkpoint`` is a folder; each finished supercell ``i`` is saved as ``forces_{i}.npy``
-    (atomic rename), and supercells already there are loaded, not recomputed. ``perfect``: the
-    undisplaced supercell too (``forces_perfect.npy``), first. ``progress(n)`` is called after
-    each supercell with the number just finished (loaded ones count at the start).
-    """
-    cells = {f"forces_{i:05d}": c for i, c in enumerate(phonon.supercells_with_displacements)}
-    if perfect:
-        cells = {"forces_perfect": phonon.supercell, **cells}
-    folder = Path(checkpoint) if checkpoint is not None else None
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-    forces: dict[str, np.ndarray] = {}
-    for name in cells:
-        if folder is not None and (folder / f"{name}.npy").is_file():
-            forces[name] = np.load(folder / f"{name}.npy")
-    n_loaded = len(forces)
-    if progress is not None and n_loaded:
-        progress(n_loaded)
-    n_computed = 0
-    with model.forces_only():
-        for name, supercell in cells.items():
-            if name in forces:
-                continue
-            work = model.attach(to_ase_atoms(supercell), "the supercell")
-            result = np.array(work.get_forces(), dtype=np.float64)
-            if folder is not None:
-                with atomic_write(folder / f"{name}.npy", "wb") as handle:
-                    np.save(handle, result)
-            forces[name] = result
-            n_computed += 1
-            if progress is not None:
-                progress(1)
-    displaced = np.array([forces[name] for name in cells if name != "forces_perfect"])
-    return ForceSets(displaced, n_computed, n_loaded, folder, forces.get("forces_perfect"))
+def compute_force_sets(phonon: Phonopy, store: ForceStore) -> np.ndarray:
+    """Forces on every systematically displaced supercell (``forces_{i}``), through ``store``."""
+    return np.array([
+        store.get(f"forces_{i:05d}", to_ase_atoms(cell))
+        for i, cell in enumerate(phonon.supercells_with_displacements)
+    ])  # fmt: skip
 
 
 # --------------------------------------------------------------------------- force constants
@@ -268,23 +281,36 @@ def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
 
 @dataclass
 class ForceConstantResult:
-    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced.
-
-    ``holdout_error``: random displacements only, the relative RMS error of the fitted force
-    constants in predicting the forces (less those of the undisplaced supercell) of supercells
-    left out of the fit: a check that the snapshots suffice (0 for an exactly harmonic model).
-    ``n_fitted``: supercells in the fit.
-    """
+    """Acoustic frequencies at Γ (cm⁻¹) before and after the sum rule was enforced, and how
+    the force constants were obtained: ``method`` (systematic, random or hessian),
+    ``choice`` (the cost model of ``auto``, :func:`choose_method`), ``fit`` (the random fit
+    and its sizing)."""
 
     acoustic_before_cm1: np.ndarray
     acoustic_after_cm1: np.ndarray
     fc_calculator: str
-    holdout_error: float | None = None
-    n_fitted: int | None = None
+    method: str = "systematic"
+    choice: dict | None = None
+    fit: rd.RandomFit | None = None
+    cutoff_angstrom: float | None = None
 
     @property
     def acoustic_max_cm1(self) -> float:
         return float(np.abs(self.acoustic_after_cm1).max())
+
+    @property
+    def holdout_error(self) -> float | None:
+        """Relative RMS error of the fit on held-out snapshots (random only)."""
+        return None if self.fit is None else self.fit.last.holdout_error
+
+    @property
+    def n_fitted(self) -> int | None:
+        return None if self.fit is None else self.fit.last.snapshots
+
+    @property
+    def trusted(self) -> bool:
+        """False when a random fit missed held-out forces by more than 5 %."""
+        return self.holdout_error is None or self.holdout_error <= HOLDOUT_TOLERANCE
 
 
 def produce_force_constants(
@@ -306,28 +332,101 @@ def produce_force_constants(
     return ForceConstantResult(before, acoustic_gamma_cm1(phonon), fc_calculator)
 
 
-def fit_random(
-    phonon: Phonopy, forces: np.ndarray, perfect: np.ndarray, holdout: int
-) -> ForceConstantResult:
-    """symfc fit of the random supercells but the last ``holdout``, tested on those.
+def sizing_thermo(phonon: Phonopy, molecules: int) -> Callable[[np.ndarray], tuple[float, float]]:
+    """ZPE and F(300 K) (kJ/mol per molecule, :data:`SIZING_MESH`) of compact force constants,
+    evaluated on a copy of ``phonon``."""
+    copy = phonon.copy()
 
-    ``perfect`` (forces of the undisplaced supercell, eV/Å) is subtracted first, so residual
-    forces of an unrelaxed cell do not enter the fit. Phonopy's dataset keeps only the fitted
-    supercells (with the subtracted forces), so ``phonopy.load`` with symfc reproduces the fit.
-    """
-    displacements = np.array(phonon.displacements)
-    delta = np.asarray(forces) - perfect
-    n_fit = len(displacements) - holdout
-    if n_fit < 1:
-        raise MolxtalError(f"{len(displacements)} random supercells leave none after {holdout}")
-    phonon.dataset = {"displacements": displacements[:n_fit], "forces": delta[:n_fit]}
-    phonon.produce_force_constants(fc_calculator="symfc", fc_calculator_log_level=0)
-    error = None
-    if holdout:
-        predicted = -np.einsum("ijab,sjb->sia", phonon.force_constants, displacements[n_fit:])
-        error = float(np.linalg.norm(predicted - delta[n_fit:]) / np.linalg.norm(delta[n_fit:]))
+    def evaluate(fc: np.ndarray) -> tuple[float, float]:
+        copy.force_constants = fc
+        copy.run_mesh(SIZING_MESH, is_gamma_center=True)
+        copy.run_thermal_properties(temperatures=[300.0], exclude_gamma_acoustic=True)
+        zpe = float(copy.thermal_properties.zero_point_energy)
+        free_energy = float(copy.get_thermal_properties_dict()["free_energy"][0])
+        return zpe / molecules, free_energy / molecules
+
+    return evaluate
+
+
+def random_force_constants(
+    phonon: Phonopy,
+    store: ForceStore,
+    settings: DisplacementSettings,
+    molecules: int,
+    max_snapshots: int | None = None,
+) -> ForceConstantResult:
+    """Random-displacement force constants (:func:`random_displacements.fit_random`) set on
+    ``phonon``; at most ``max_snapshots`` in the fit (None: the fit's own bound)."""
+    perfect = to_ase_atoms(phonon.supercell)
+
+    def forces(name: str, displacement: np.ndarray) -> np.ndarray:
+        displaced = perfect.copy()
+        displaced.positions += displacement
+        return store.get(name, displaced)
+
+    fit_settings = settings.fit_settings()
+    if max_snapshots is not None:
+        fit_settings.max_snapshots = max_snapshots
+    fit = rd.fit_random(
+        phonon.supercell, forces, sizing_thermo(phonon, molecules), fit_settings,
+        lambda: store.n_computed + store.n_loaded,
+    )  # fmt: skip
+    phonon.force_constants = fit.force_constants
     acoustic = acoustic_gamma_cm1(phonon)
-    return ForceConstantResult(acoustic, acoustic, "symfc", error, n_fit)
+    return ForceConstantResult(
+        acoustic, acoustic, "symfc", "random", fit=fit, cutoff_angstrom=settings.cutoff
+    )
+
+
+def measured_flop_rate(size: int = 600) -> float:
+    """Floating-point operations per second of a dense ``size``² product here and now."""
+    a = np.random.default_rng(0).random((size, size))
+    t0 = time.perf_counter()
+    a @ a
+    return 2 * size**3 / max(time.perf_counter() - t0, 1e-9)
+
+
+def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSettings) -> dict:
+    """Systematic or random displacements, whichever costs less by a measured model: one call
+    of the undisplaced supercell times the calls each needs, plus the random fit's time.
+
+    Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
+    held-out and the fitted snapshots of the first batch and one growth batch, as ± pairs
+    (the worst case), plus symfc's basis, the normal equations and two solves estimated from
+    the basis size (:func:`random_displacements.estimate_basis_size`) at the flop rate
+    measured now (:func:`measured_flop_rate`, so that both costs see the same load). The
+    choice is saved in the store's folder (``choice.json``) and reused, so that a run with
+    the same settings and checkpoints gives the same numbers whatever the machine's load."""
+    saved = None if store.folder is None else store.folder / "choice.json"
+    if saved is not None and saved.is_file():
+        return read_json(saved)
+    t0 = time.perf_counter()
+    store.get("perfect", to_ase_atoms(phonon.supercell))
+    call_s = store.call_s[-1] if store.call_s else time.perf_counter() - t0
+    n_super = len(phonon.supercell)
+    n_cell = len(phonon.primitive)
+    n_basis = rd.estimate_basis_size(phonon.unitcell, n_super // n_cell, settings.cutoff)
+    first = max(2, int(np.ceil(rd.FIRST_BATCH_FACTOR * n_basis / (3 * n_super))))
+    snapshots = settings.snapshots or first + max(1, int(np.ceil(first / 2)))
+    random_calls = 4 + 2 * (snapshots + settings.holdout)
+    flops = 2 * n_basis**3 / 3 + 2 * snapshots * 3 * n_super * 60 * 9 * 60
+    rate = measured_flop_rate()
+    fit_s = flops / rate
+    systematic_calls = len(phonon.supercells_with_displacements)
+    costs = {"systematic": systematic_calls * call_s, "random": random_calls * call_s + fit_s}
+    choice = {
+        "method": min(costs, key=costs.get),
+        "call_s": call_s,
+        "systematic_calls": systematic_calls,
+        "random_calls_estimate": random_calls,
+        "random_fit_s_estimate": fit_s,
+        "flop_rate": rate,
+        "basis_size_estimate": n_basis,
+        "cost_s": costs,
+    }
+    if saved is not None:
+        write_json(saved, choice)
+    return choice
 
 
 def hessian_force_constants(phonon: Phonopy, model: Model) -> np.ndarray:
@@ -363,7 +462,20 @@ class PhononRun:
 
     @property
     def n_displacements(self) -> int:
+        """Displaced supercells: systematic ones, or random ones with their probe."""
+        if self.force_constants.method == "random":
+            return self.force_sets.n_computed + self.force_sets.n_loaded - 1
         return len(self.force_sets.forces)
+
+    @property
+    def force_calls(self) -> int:
+        """Model calls behind these force constants, loaded or computed (with the cost model's
+        call of the undisplaced supercell)."""
+        counted = self.force_sets.n_computed + self.force_sets.n_loaded
+        choice = self.force_constants.choice or {}
+        if choice and self.force_constants.method != "random":
+            counted += choice.get("fallback", {}).get("random_calls", 1)  # with the probe
+        return counted
 
 
 def _hessian_stage(
@@ -385,7 +497,7 @@ def _hessian_stage(
     phonon.force_constants = fc
     before = acoustic_gamma_cm1(phonon)
     phonon.symmetrize_force_constants(show_drift=False)
-    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian")
+    result = ForceConstantResult(before, acoustic_gamma_cm1(phonon), "hessian", "hessian")
     return ForceSets(np.zeros((0, len(fc), 3)), int(not loaded), int(loaded), folder), result
 
 
@@ -404,7 +516,8 @@ def run_force_constants(
     ``relax_mode``: ``None`` (the structure as given), ``positions`` or ``cell`` (BFGS to
     ``relax_fmax`` eV/Å, :func:`molxtal.workflows.relax.relax`). ``fc_calculator`` (systematic
     displacements only): ``traditional`` (default) or ``symfc``. ``progress``: a progress bar
-    over the displaced supercells (see :data:`ProgressBar`).
+    over the force calls (see :data:`ProgressBar`). Each force set is computed holding a lock
+    on its checkpoint folder, so a second run sharing it waits and then reuses the forces.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -417,23 +530,96 @@ def run_force_constants(
     model.check_elements(atoms)
     phonon = make_phonopy(atoms, settings)
     timings["displacements"] = time.perf_counter() - t0
-    folder = None
-    if checkpoint_root is not None:
-        folder = Path(checkpoint_root) / checkpoint_key(phonon, model, settings)
+
+    def folder_for(method: str) -> Path | None:
+        if checkpoint_root is None:
+            return None
+        return checkpoint_folder(checkpoint_root, atoms, model, settings, method)
+
     if settings.method == "hessian":
-        force_sets, fc = _hessian_stage(phonon, model, folder, timings)
+        force_sets, fc = _hessian_stage(phonon, model, folder_for("hessian"), timings)
         return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
     t0 = time.perf_counter()
-    random = settings.method == "random"
-    total = len(phonon.supercells_with_displacements) + random
-    bar = progress(f"forces ({len(atoms)}-atom cell)", total) if progress else None
-    with bar or contextlib.nullcontext() as advance:
-        force_sets = compute_force_sets(phonon, model, folder, advance, perfect=random)
+    method, choice = settings.method, None
+    n_atoms = len(phonon.supercell)
+    total = len(phonon.supercells_with_displacements) if method == "systematic" else 0
+    bar = progress(f"forces ({n_atoms}-atom supercell)", total) if progress else None
+    with bar or contextlib.nullcontext() as advance, model.forces_only():
+        if method == "auto":
+            with _locked(folder_for("random")) as folder:
+                choice = choose_method(phonon, ForceStore(model, folder, advance), settings)
+            method = choice["method"]
+            timings["cost_model"] = time.perf_counter() - t0
+        if method == "random":
+            with _locked(folder_for(method)) as folder:
+                store = ForceStore(model, folder, advance)
+                fc = _random_or_fallback(phonon, store, settings, atoms, choice)
+            if fc is None:  # auto: the random fit was not accurate enough
+                method, random_calls = "systematic", store.n_computed + store.n_loaded
+        if method == "systematic":
+            with _locked(folder_for(method)) as folder:
+                store = ForceStore(model, folder, advance)
+                forces = compute_force_sets(phonon, store)
+        else:
+            forces = np.zeros((0, n_atoms, 3))
+    call_s = float(np.mean(store.call_s)) if store.call_s else None
+    force_sets = ForceSets(forces, store.n_computed, store.n_loaded, folder, call_s)
     timings["forces"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    if random:
-        fc = fit_random(phonon, force_sets.forces, force_sets.perfect, settings.holdout)
+    if method == "random":
+        timings["forces"] -= fc.fit.fit_s + fc.fit.basis_s
+        timings["force_constants"] = fc.fit.fit_s + fc.fit.basis_s
     else:
-        fc = produce_force_constants(phonon, force_sets.forces, fc_calculator or "traditional")
-    timings["force_constants"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fc = produce_force_constants(phonon, forces, fc_calculator or "traditional")
+        timings["force_constants"] = time.perf_counter() - t0
+        if choice and "fallback" in choice and choice["method"] == "random":
+            choice["fallback"]["random_calls"] = random_calls
+            choice["method"] = "systematic"  # remembered: a rerun goes straight there
+            if checkpoint_root is not None:
+                write_json(folder_for("random") / "choice.json", choice)
+    fc.choice = choice
     return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
+
+
+def _random_or_fallback(
+    phonon: Phonopy,
+    store: ForceStore,
+    settings: DisplacementSettings,
+    atoms: Atoms,
+    choice: dict | None,
+) -> ForceConstantResult | None:
+    """The random fit; for ``auto`` (``choice`` given) None instead when it is underdetermined
+    within its snapshot budget or misses held-out forces by more than
+    :data:`AUTO_HOLDOUT_LIMIT` (force constants longer-ranged than the cutoff) or has not
+    converged within a quarter of the systematic supercells: the caller
+    then falls back to systematic displacements, and ``choice["fallback"]`` says why."""
+    try:
+        # auto: no more snapshots than keep random cheaper than systematic (± pairs)
+        cap = None if choice is None else max(2, choice["systematic_calls"] // 4)
+        molecules = find_molecules(atoms).count
+        fc = random_force_constants(phonon, store, settings, molecules, cap)
+    except rd.Underdetermined as error:
+        if choice is None:
+            raise
+        choice["fallback"] = {"reason": str(error)}
+        return None
+    if choice is not None and (fc.holdout_error > AUTO_HOLDOUT_LIMIT or not fc.fit.converged):
+        choice["fallback"] = {
+            "reason": f"held-out force error {fc.holdout_error:.2%} (limit "
+            f"{AUTO_HOLDOUT_LIMIT:.0%}), converged: {fc.fit.converged}",
+            "holdout_error": fc.holdout_error,
+            "zpe_kJ_per_mol": fc.fit.last.zpe_kJ_per_mol,
+            "F_300K_kJ_per_mol": fc.fit.last.F_300K_kJ_per_mol,
+        }
+        return None
+    return fc
+
+
+@contextlib.contextmanager
+def _locked(folder: Path | None):
+    """Hold :func:`molxtal.io.folder_lock` on ``folder`` (nothing when None)."""
+    if folder is None:
+        yield None
+        return
+    with folder_lock(folder) as locked:
+        yield locked

@@ -21,14 +21,17 @@ import numpy as np
 from ase import Atoms
 from phonopy import Phonopy
 
+from molxtal import validate
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.results import Result, ResultDir, Table
+from molxtal.results import Result, ResultDir, Table, status
 from molxtal.structures import find_molecules
 from molxtal.workflows.force_constants import (
     FREQUENCY_UNITS,
+    HOLDOUT_ACCURATE,
     HOLDOUT_TOLERANCE,
     DisplacementSettings,
+    ForceConstantResult,
     PhononRun,
     ProgressBar,
     run_force_constants,
@@ -66,7 +69,7 @@ def isotope_masses(masses: Sequence[str] = (), isotope: str | None = None) -> di
             result[element.strip()] = float(value)
         except ValueError:
             raise MolxtalError(f"--mass '{item}' is not ELEMENT=MASS (amu)") from None
-    return result
+    return validate.masses("--mass", result)
 
 
 def with_masses(phonon: Phonopy, masses: dict[str, float]) -> Phonopy:
@@ -304,6 +307,12 @@ class AnalysisSettings:
     unit: str = "cm-1"
 
     def __post_init__(self):
+        validate.positive_integers("--mesh", self.mesh, 3)
+        validate.positive_integers("--npoints", [self.npoints])
+        validate.number("--t-max", self.t_max_K, 0.0, 1e4, "K")
+        validate.number("--t-step", self.t_step_K, 0.0, 1e4, "K")
+        if self.sigma_THz is not None:
+            validate.number("--sigma", self.sigma_THz, 0.0, 100.0, "THz")
         if self.unit not in FREQUENCY_UNITS:
             raise MolxtalError(f"unknown --unit '{self.unit}'; choose {', '.join(FREQUENCY_UNITS)}")
 
@@ -429,13 +438,22 @@ class PhononResult(Result):
             "n_atoms_supercell": run.n_atoms_supercell,
             "supercell_matrix": run.settings.supercell.tolist(),
             "n_displacements": run.n_displacements,
+            "displacement_method": fc.method,
+            "method_choice": fc.choice,
+            "force_calls": run.force_calls,
             "forces_computed": run.force_sets.n_computed,
             "forces_from_checkpoint": run.force_sets.n_loaded,
+            "force_call_s": run.force_sets.call_s,
+            "fit_time_s": run.timings_s.get("force_constants"),
             "checkpoint": str(run.force_sets.checkpoint),
             "fc_calculator": fc.fc_calculator,
+            "fc_cutoff_angstrom": fc.cutoff_angstrom,
             "supercells_fitted": fc.n_fitted,
             "holdout_force_error": fc.holdout_error,
-            "fit_trusted": self.fit_trusted,
+            "fit_trusted": fc.trusted,
+            "random_fit": random_fit_record(fc),
+            "uncertainty": None if fc.fit is None else fc.fit.uncertainty(),
+            "zpe_kJ_per_mol_status": status(fit_reasons(fc)),
             "acoustic_gamma_before_cm-1": fc.acoustic_before_cm1,
             "acoustic_gamma_after_cm-1": fc.acoustic_after_cm1,
             "acoustic_gamma_max_cm-1": fc.acoustic_max_cm1,
@@ -455,24 +473,14 @@ class PhononResult(Result):
             or None,
         }
 
-    @property
-    def fit_trusted(self) -> bool:
-        """False when a random-displacement fit missed held-out forces by more than 5 %."""
-        error = self.run.force_constants.holdout_error
-        return error is None or error <= HOLDOUT_TOLERANCE
-
     def summary(self) -> list[Table]:
         run, fc = self.run, self.run.force_constants
         notes = [] if run.relaxation is None else [run.relaxation.line()]
-        if not self.fit_trusted:
-            notes.append(
-                f"the random-displacement fit predicts held-out forces with "
-                f"{fc.holdout_error:.1%} error (> {HOLDOUT_TOLERANCE:.0%}): too few snapshots; "
-                "raise --snapshot-factor or use --displacements systematic"
-            )
+        notes += fit_reasons(fc)
         rows = [
             ["atoms in supercell", run.n_atoms_supercell],
-            ["displaced supercells", run.n_displacements],
+            ["displacements", _method_line(fc)],
+            ["force calls", run.force_calls],
             ["computed now / from checkpoint", f"{run.force_sets.n_computed} / "
              f"{run.force_sets.n_loaded}"],
             ["acoustic at Γ before sum rule (cm⁻¹)", _join(fc.acoustic_before_cm1)],
@@ -483,6 +491,13 @@ class PhononResult(Result):
             rows.append(
                 ["held-out force error of the fit (relative RMS)", f"{fc.holdout_error:.2e}"]
             )
+            uncertainty = fc.fit.uncertainty()
+            if uncertainty["zpe_kJ_per_mol"] is not None:
+                rows.append(
+                    ["change over the last batch: ZPE / F(300 K) (kJ/mol)",
+                     f"{uncertainty['zpe_kJ_per_mol']:.3f} / "
+                     f"{uncertainty['F_300K_kJ_per_mol']:.3f}"]
+                )  # fmt: skip
         t_max = self.first.thermal.temperatures_K[-1]
         thermo = [
             [name, f"{a.thermal.zpe_kJ_per_mol:.3f}", *(f"{a.thermal.per_molecule()[k][-1]:.3f}"
@@ -539,13 +554,13 @@ class PhononResult(Result):
         return tables
 
     def write_files(self, folder: ResultDir) -> None:
-        """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian,
-        else displacements and forces), and per masses ``band*.yaml``, ``total_dos*.dat``,
-        ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
-        hessian = self.run.settings.method == "hessian"
+        """phonopy's files: ``phonopy_params.yaml`` (force constants for an analytic Hessian
+        or a random fit, else displacements and forces), and per masses ``band*.yaml``,
+        ``total_dos*.dat``, ``projected_dos*.dat``; ``relaxed.extxyz`` after a relaxation."""
+        fitted = self.run.force_constants.method in ("hessian", "random")
         write_phonopy_file(
             self.run.phonon, folder.file("phonopy_params.yaml"), "save",
-            settings={"force_constants": hessian},
+            settings={"force_constants": fitted},
         )  # fmt: skip
         for k, (name, variant) in enumerate(self.variants.items()):
             suffix = "" if k == 0 else f"-{name}"
@@ -579,6 +594,60 @@ class PhononResult(Result):
             scan = {f"{p.size}×{p.size}×{p.size}": p.first_bands for p in self.scan}
             figures["bands_supercell_scan.png"] = lambda: plots.plot_bands(scan, unit, title)
         return figures
+
+
+def random_fit_record(fc: ForceConstantResult) -> dict[str, Any] | None:
+    """The random fit's sidedness decision, basis and sizing rounds (None if not random)."""
+    if fc.fit is None:
+        return None
+    fit = fc.fit
+    return {
+        "sidedness": fit.sidedness.to_dict(),
+        "basis_size": fit.basis_size,
+        "basis_s": fit.basis_s,
+        "converged": fit.converged,
+        "rounds": [vars(r) for r in fit.rounds],
+    }
+
+
+def fit_reasons(fc: ForceConstantResult) -> list[str]:
+    """Why phonon numbers from ``fc`` are only indicative (empty when nothing is known)."""
+    if fc.fit is None:
+        return []
+    reasons = []
+    if not fc.trusted:
+        reasons.append(
+            f"the random-displacement fit predicts held-out forces with {fc.holdout_error:.1%} "
+            f"error (> {HOLDOUT_TOLERANCE:.0%}): raise --fc-cutoff or use --displacements "
+            "systematic"
+        )
+    elif fc.holdout_error > HOLDOUT_ACCURATE:
+        reasons.append(
+            f"the random fit within {fc.cutoff_angstrom:g} Å misses {fc.holdout_error:.1%} of "
+            "held-out forces: force constants reach beyond the cutoff; ZPE and F to ~0.1 "
+            "kJ/mol, C_v to a few %, bands to ~10 cm⁻¹ RMS (docs/performance.md); "
+            "--displacements systematic for reference numbers"
+        )
+    if not fc.fit.converged:
+        reasons.append(f"the random fit did not converge within {fc.fit.last.snapshots} snapshots")
+    side = fc.fit.sidedness
+    if not side.smooth:
+        reasons.append(
+            f"the model is not smooth below {side.amplitude:g} Å (linearity error "
+            f"{side.linearity_error:.0%}): its phonons differ between displacement methods "
+            "(spread in docs/performance.md)"
+        )
+    return reasons
+
+
+def _method_line(fc: ForceConstantResult) -> str:
+    if fc.fit is None:
+        return fc.method + (" (chosen by cost)" if fc.choice else "")
+    side = fc.fit.sidedness
+    return (
+        f"random, {side.mode} at {side.step:g} Å, cutoff {fc.cutoff_angstrom:g} Å, "
+        f"{fc.n_fitted} snapshots" + (" (chosen by cost)" if fc.choice else "")
+    )
 
 
 def _join(values) -> str:

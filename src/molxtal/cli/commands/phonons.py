@@ -37,27 +37,23 @@ def phonons_command(
         float | None,
         typer.Option(help="Smallest diagonal supercell this wide in each direction (Å)."),
     ] = None,
-    displacement: Annotated[
-        float | None,
-        typer.Option(help="Displacement amplitude (Å) (0.01 systematic, 1e-5 random)."),
-    ] = None,
-    plusminus: Annotated[bool, typer.Option(help="Displace in both directions (±).")] = True,
+    displacement: Annotated[float | None, typer.Option(help="Displacement (Å) [0.01].")] = None,
+    plusminus: Annotated[bool | None, typer.Option(help="± pairs or one-sided [measured].")] = None,
     displacements: Annotated[
         str,
         typer.Option(
-            help="systematic (phonopy, symmetry-reduced ±), random (all atoms, symfc fit) or "
-            "hessian (analytic rows, MACE; on a CPU faster only for tiny models)."
+            help="auto (cheaper by a measured cost model), systematic (phonopy, symmetry-reduced "
+            "±), random (all atoms, symfc fit within --fc-cutoff, sized by a held-out set) or "
+            "hessian (analytic rows, MACE)."
         ),
-    ] = "systematic",
-    snapshots: Annotated[
-        int | None, typer.Option(help="Random supercells in the fit (factor × symfc minimum).")
+    ] = "auto",
+    fc_cutoff: Annotated[
+        float | None, typer.Option(help="Random fit: force-constant cutoff (Å) [5].")
     ] = None,
-    snapshot_factor: Annotated[
-        float, typer.Option(help="Random supercells per symfc minimum (when no --snapshots).")
-    ] = 2.2,
-    holdout: Annotated[
-        int, typer.Option(help="Extra random supercells left out of the fit, to test it.")
-    ] = 2,
+    snapshots: Annotated[
+        int | None, typer.Option(help="Random fit: fixed snapshot count (default: sized).")
+    ] = None,
+    holdout: Annotated[int, typer.Option(help="Random fit: held-out snapshots.")] = 1,
     fc_calculator: Annotated[
         str | None, typer.Option(help="traditional or symfc (default: by --displacements).")
     ] = None,
@@ -96,15 +92,15 @@ def phonons_command(
     from molxtal.workflows import force_constants as fc
     from molxtal.workflows import phonons as ph
 
-    atoms = read_structure(structure)
+    analysis = ph.AnalysisSettings(path, npoints, mesh, sigma, t_max, t_step, unit)
+    masses = ph.isotope_masses(mass or [], isotope)
+    scan_sizes = parse_sizes(supercell_scan, "--supercell-scan")
     matrix = parse_integers(supercell_matrix, "--supercell-matrix")
+    atoms = read_structure(structure, periodic=True)
     settings = fc.DisplacementSettings(
         fc.choose_supercell(atoms, supercell, matrix, min_length), displacement, plusminus,
-        displacements, snapshots, seed, snapshot_factor, holdout,
+        displacements, snapshots, seed, holdout, fc_cutoff,
     )  # fmt: skip
-    analysis = ph.AnalysisSettings(path, npoints, mesh, sigma, t_max, t_step, unit)
-    scan_sizes = parse_sizes(supercell_scan, "--supercell-scan")
-    masses = ph.isotope_masses(mass or [], isotope)
     run_command(
         "phonons", out,
         lambda folder: ph.phonons(
