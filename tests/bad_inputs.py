@@ -18,24 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EMT = ("--model", "ase.calculators.emt:EMT")
-#: Reason of the cases another branch fixes (``xfail`` here until it is merged).
-PHON16 = "phonons validated on branch phon16"
 
 
 @dataclass(frozen=True)
 class Case:
     """``args``: the command line after ``molxtal``; ``expect``: a fragment of the message;
-    ``problem``: what is wrong, for the table; ``xfail``: why it still fails here, if it does."""
+    ``problem``: what is wrong, for the table."""
 
     id: str
     args: tuple[str, ...]
     expect: str
     problem: str
-    xfail: str | None = None
 
 
-def _case(id, problem, expect, *args, xfail=None) -> Case:
-    return Case(id, tuple(args), expect, problem, xfail)
+def _case(id, problem, expect, *args) -> Case:
+    return Case(id, tuple(args), expect, problem)
 
 
 SP = ("singlepoint",)
@@ -114,17 +111,15 @@ CASES = [
           "--nfree", "3"),
     # ---------------------------------------------------------------- phonons
     _case("phonons-molecule", "molecule without a cell", "crystal",
-          "phonons", "water.xyz", *EMT, "--out", "out", "--checkpoints", "ckpt", xfail=PHON16),
+          "phonons", "water.xyz", *EMT, "--out", "out", "--checkpoints", "ckpt"),
     _case("phonons-supercell-negative", "--supercell -1 1 1", "--supercell",
-          *PHON, "--supercell", "-1", "1", "1", xfail=PHON16),
-    _case("phonons-mesh-zero", "--mesh 0 0 0", "--mesh", *PHON, "--mesh", "0", "0", "0",
-          xfail=PHON16),
-    _case("phonons-mass-negative", "--mass H=-1", "--mass", *PHON, "--mass", "H=-1",
-          xfail=PHON16),
-    _case("phonons-mass-element", "--mass Xx=2", "Xx", *PHON, "--mass", "Xx=2", xfail=PHON16),
+          *PHON, "--supercell", "-1", "1", "1"),
+    _case("phonons-mesh-zero", "--mesh 0 0 0", "--mesh", *PHON, "--mesh", "0", "0", "0"),
+    _case("phonons-mass-negative", "--mass H=-1", "--mass", *PHON, "--mass", "H=-1"),
+    _case("phonons-mass-element", "--mass Xx=2", "Xx", *PHON, "--mass", "Xx=2"),
     _case("phonons-displacement", "--displacement 5 Å", "--displacement",
-          *PHON, "--displacement", "5", xfail=PHON16),
-    _case("phonons-t-max", "--t-max -1", "--t-max", *PHON, "--t-max", "-1", xfail=PHON16),
+          *PHON, "--displacement", "5"),
+    _case("phonons-t-max", "--t-max -1", "--t-max", *PHON, "--t-max", "-1"),
     # ---------------------------------------------------------------- thermodynamics
     _case("qha-few-volumes", "--volumes with 2 values", "5 volumes",
           *QHA, "--volumes", "1 1.01"),
