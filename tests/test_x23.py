@@ -139,7 +139,8 @@ def test_command_and_study_step_write_the_same_numbers(chgnet, data_dir, tmp_pat
 
     p = TEST["x23"]
     out = tmp_path / "cli"
-    args = ["x23", "--systems", p["systems"], "--relax", p["relax"], "--out", str(out)]
+    args = ["x23", "--model", "chgnet", "--systems", p["systems"], "--relax", p["relax"]]
+    args += ["--out", str(out)]
     args += ["--fmax", str(p["fmax"]), "--min-length", str(p["min_length"])]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
