@@ -409,7 +409,9 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     first = max(2, int(np.ceil(rd.FIRST_BATCH_FACTOR * n_basis / (3 * n_super))))
     snapshots = settings.snapshots or first + max(1, int(np.ceil(first / 2)))
     random_calls = 4 + 2 * (snapshots + settings.holdout)
-    flops = 2 * n_basis**3 / 3 + 2 * snapshots * 3 * n_super * 60 * 9 * 60
+    # two Cholesky solves, and per snapshot the sparse projection of its 3N rows (calibrated on
+    # ice Ih, 5 Å: ~2000 flop-equivalents per row and parameter, 20 s per 2304-atom snapshot)
+    flops = 2 * n_basis**3 / 3 + (snapshots + 1) * 3 * n_super * n_basis * 2000
     rate = measured_flop_rate()
     fit_s = flops / rate
     systematic_calls = len(phonon.supercells_with_displacements)
