@@ -391,8 +391,8 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     of the undisplaced supercell times the calls each needs, plus the random fit's time.
 
     Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
-    held-out and the fitted snapshots of the first batch and one growth batch, as ± pairs
-    (the worst case), plus symfc's basis, the normal equations and two solves estimated from
+    held-out snapshots and 4× as many equations as parameters, as ± pairs (the worst case),
+    plus symfc's basis, the normal equations and four solves estimated from
     the basis size (:func:`random_displacements.estimate_basis_size`) at the flop rate
     measured now (:func:`measured_flop_rate`, so that both costs see the same load). The
     choice is saved in the store's folder (``choice.json``) and reused, so that a run with
@@ -406,10 +406,12 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     n_super = len(phonon.supercell)
     n_cell = len(phonon.primitive)
     n_basis = rd.estimate_basis_size(phonon.unitcell, n_super // n_cell, settings.cutoff)
-    first = max(2, int(np.ceil(rd.FIRST_BATCH_FACTOR * n_basis / (3 * n_super))))
-    snapshots = settings.snapshots or first + max(1, int(np.ceil(first / 2)))
+    # ice Ih (SO3LR, CHGNet) needed at least 4× the parameter count in equations
+    snapshots = settings.snapshots or max(3, int(np.ceil(4 * n_basis / (3 * n_super))))
     random_calls = 4 + 2 * (snapshots + settings.holdout)
-    flops = 2 * n_basis**3 / 3 + 2 * snapshots * 3 * n_super * 60 * 9 * 60
+    # four Cholesky solves, and per snapshot the sparse projection of its 3N rows (calibrated on
+    # ice Ih, 5 Å: ~2000 flop-equivalents per row and parameter, 20 s per 2304-atom snapshot)
+    flops = 4 * n_basis**3 / 3 + (snapshots + 1) * 3 * n_super * n_basis * 2000
     rate = measured_flop_rate()
     fit_s = flops / rate
     systematic_calls = len(phonon.supercells_with_displacements)
