@@ -7,24 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
-from molxtal.cli.options import (
-    DEFAULT_CHECKPOINTS,
-    CheckpointsOpt,
-    OutOpt,
-    SeedOpt,
-    parse_integers,
-    parse_sizes,
-    structure_name,
-    with_model,
-)
 from molxtal.cli.run import run_command
 
 if TYPE_CHECKING:
     from molxtal.models import Model
 
 
-@with_model
+@opt.with_model
 def phonons_command(
     structure: Annotated[Path, typer.Argument(help="Crystal structure (any format ASE reads).")],
     supercell: Annotated[
@@ -80,9 +71,9 @@ def phonons_command(
         str | None,
         typer.Option(help="Also run n×n×n supercells: '1 2 3', 1,2,3 or 1-3."),
     ] = None,
-    checkpoints: CheckpointsOpt = DEFAULT_CHECKPOINTS,
-    seed: SeedOpt = 0,
-    out: OutOpt = None,
+    checkpoints: opt.CheckpointsOpt = opt.DEFAULT_CHECKPOINTS,
+    seed: opt.SeedOpt = 0,
+    out: opt.OutOpt = None,
     *,
     model: Model,
 ) -> None:
@@ -94,8 +85,8 @@ def phonons_command(
 
     analysis = ph.AnalysisSettings(path, npoints, mesh, sigma, t_max, t_step, unit)
     masses = ph.isotope_masses(mass or [], isotope)
-    scan_sizes = parse_sizes(supercell_scan, "--supercell-scan")
-    matrix = parse_integers(supercell_matrix, "--supercell-matrix")
+    scan_sizes = opt.parse_sizes(supercell_scan, "--supercell-scan")
+    matrix = opt.parse_integers(supercell_matrix, "--supercell-matrix")
     atoms = read_structure(structure, periodic=True)
     settings = fc.DisplacementSettings(
         fc.choose_supercell(atoms, supercell, matrix, min_length), displacement, plusminus,
@@ -107,7 +98,7 @@ def phonons_command(
             atoms, model, settings, analysis, checkpoints=checkpoints,
             relax=None if relax == "none" else relax, relax_fmax=relax_fmax,
             fc_calculator=fc_calculator, masses=masses, isotope=isotope, scan_sizes=scan_sizes,
-            source=str(structure), title=structure_name(structure), progress=progress_bar,
+            source=str(structure), title=opt.structure_name(structure), progress=progress_bar,
         ),
         [model], parameters, seed,
     )  # fmt: skip
