@@ -41,11 +41,13 @@ QUICK = {
         "density": 0.997,
         "seed": 0,
         "temperature_K": 300.0,
+        "pre_equilibration_ps": 10.0,
         "timestep_fs": 0.5,
-        "steps": 120,
-        "stride": 4,
-        "checkpoint_every": 20,
-        "equilibration_ps": 0.02,
+        "steps": 400,
+        "stride": 5,
+        "checkpoint_every": 50,
+        "equilibration_ps": 0.1,
+        "npt_steps": 0,
     },
 }
 
@@ -72,15 +74,18 @@ FULL = {
         "temperatures_K": (0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 273.16),
     },
     "water-md": {
-        "molecules": 64,
+        "molecules": 128,
         "density": 0.997,
         "seed": 0,
         "temperature_K": 300.0,
+        "pre_equilibration_ps": 20.0,
         "timestep_fs": 0.5,
-        "steps": 200_000,
+        "steps": 100_000,
         "stride": 20,
         "checkpoint_every": 1000,
         "equilibration_ps": 10.0,
+        "npt_steps": 80_000,
+        "npt_equilibration_ps": 10.0,
     },
 }
 
@@ -101,6 +106,8 @@ TEST = {
         "checkpoint_every": 10,
         "equilibration_ps": 0.0,
         "max_temperature_K": 1e6,
+        "pre_equilibration_ps": 0.0,
+        "npt_steps": 0,
     },
     "dmc-ice13": {"ice_viii": "table"},
     "sublimation": {

@@ -23,6 +23,7 @@ from molxtal.provenance import Provenance, package_versions
 from molxtal.results import Result, Table
 from molxtal.study.cache import Cache, step_key, structure_hash
 from molxtal.study.profiles import profile as profile_settings
+from molxtal.study.progress import heartbeat
 from molxtal.study.steps import STEPS
 from molxtal.workflows.label import ProgressBar, no_progress
 
@@ -81,7 +82,8 @@ def run_task(task: Task, cache_root: str) -> dict[str, Any]:
     folder = cache.folder(task.step, task.key)
     folder.mkdir(parents=True, exist_ok=True)
     wall, cpu = time.perf_counter(), time.process_time()
-    values = STEPS[task.step].compute(model, task.parameters, folder)
+    with heartbeat(f"step {task.step} ({task.model_name})"):
+        values = STEPS[task.step].compute(model, task.parameters, folder)
     record = {
         "task": asdict(task),
         "values": values,
