@@ -60,7 +60,6 @@ class LiquidWater(Result):
         values = self.analysis.to_dict()
         values["nvt_density_g_per_cm3"] = values.pop("density_g_per_cm3")
         values.pop("density_err_g_per_cm3")
-        values.update(self.analysis.statuses(self.nvt.temperature_reasons()))
         npt = self.npt
         values["density_g_per_cm3"] = npt.mean_density_g_per_cm3 if npt else None
         values["density_err_g_per_cm3"] = npt.density_err_g_per_cm3 if npt else None
@@ -82,7 +81,8 @@ class LiquidWater(Result):
         return {**tables, **self.analysis.csv_tables()}
 
     def figures(self) -> dict[str, Callable[[], Figure]]:
-        return self.analysis.figures()
+        figures = self.preparation.figures() if self.preparation else {}
+        return {**figures, **self.analysis.figures()}
 
 
 def liquid_water(
@@ -121,4 +121,5 @@ def liquid_water(
         run.trajectory, run.equilibration_ps, label=model.name,
         temperature_K=nvt.temperature_K, viscosity_mpa_s=WATER_VISCOSITY_298K_MPA_S,
     )  # fmt: skip
+    analysis.run_reasons = run.temperature_reasons()
     return LiquidWater(preparation, npt_run, run, analysis)

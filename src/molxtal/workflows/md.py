@@ -639,6 +639,9 @@ class MDRun(Result):
     def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
         return self.preparation.csv_tables() if self.preparation else {}
 
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        return self.preparation.figures() if self.preparation else {}
+
 
 def molecular_dynamics(
     atoms: Atoms,

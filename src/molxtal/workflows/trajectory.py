@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,15 +108,17 @@ class TrajectoryAnalysis(Result):
     diffusion: Diffusion | None
     notes: list[str]
     n_molecules: int = 0
+    run_reasons: list[str] = field(default_factory=list)
 
     @property
     def production_ps(self) -> float:
         """Time spanned by the production frames (ps)."""
         return float(self.time_ps[-1] - max(self.equilibration_ps, self.time_ps[0]))
 
-    def statuses(self, reasons: list[str] = ()) -> dict[str, dict[str, Any]]:
+    def statuses(self) -> dict[str, dict[str, Any]]:
         """``<key>_status`` of the RDFs and of D (see :func:`molxtal.results.status`), with
-        ``reasons`` against the whole run (e.g. its temperature) added."""
+        ``run_reasons`` against the whole run (e.g. its temperature) added."""
+        reasons = self.run_reasons
         length = f"production {self.production_ps:.3g} ps"
         structure = list(reasons)
         if self.production_ps < MIN_STRUCTURE_PS:
@@ -217,8 +219,14 @@ class TrajectoryAnalysis(Result):
     def figures(self) -> dict[str, Callable[[], Figure]]:
         from molxtal.plotting.md import density_figure, msd_figure, rdf_figure
 
+        state = self.statuses()[f"rdf_{self.rdfs[0].pair}_status"]
+        warning = (
+            ""
+            if state["status"] == "converged"
+            else (f"{state['status']}: {'; '.join(state['reasons'])}")
+        )
         figures = {
-            "rdf.png": lambda: rdf_figure({self.label: self.rdfs}, self.reference),
+            "rdf.png": lambda: rdf_figure({self.label: self.rdfs}, self.reference, warning),
             "density.png": lambda: density_figure(
                 self.time_ps, self.density_g_per_cm3, self.equilibration_ps
             ),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms, units
@@ -33,6 +33,9 @@ from molxtal.models import Model
 from molxtal.results import Result, Table
 from molxtal.structures import density_g_cm3, water_box
 from molxtal.workflows.relax import Relaxation, relax
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WATER_MODELS = ("tip4p", "tip3p")
 #: Largest cutoff (Å) of the classical model; smaller boxes use half their edge less 0.05 Å.
@@ -233,6 +236,15 @@ class PreparedWaterBox(Result):
 
     def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
         return {"preparation.csv": self.samples} if self.samples else {}
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        from molxtal.plotting.md import preparation_figure
+
+        if not self.samples:
+            return {}
+        return {
+            "preparation.png": lambda: preparation_figure(self.samples, self.settings.temperature_K)
+        }
 
 
 def prepare_water_box(
