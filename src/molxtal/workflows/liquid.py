@@ -24,7 +24,7 @@ from ase import Atoms
 from molxtal.models import Model
 from molxtal.results import Result, Table, status
 from molxtal.workflows.md import CHECKPOINT, MDRun, MDSettings, ProgressBar, molecular_dynamics
-from molxtal.workflows.trajectory import TrajectoryAnalysis, analyse_trajectory
+from molxtal.workflows.trajectory import MIN_DENSITY_PS, TrajectoryAnalysis, analyse_trajectory
 from molxtal.workflows.water_box import PreparedWaterBox
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 #: Viscosity of liquid water at 298.15 K (mPa s; IAPWS 2008, Huber et al., J. Phys. Chem.
 #: Ref. Data 38, 101 (2009)), for the Yeh–Hummer finite-size correction of D.
 WATER_VISCOSITY_298K_MPA_S = 0.8900
-#: NPT production (ps) below which the density is only indicative.
-MIN_DENSITY_PS = 10.0
 
 
 @dataclass
@@ -72,9 +70,7 @@ class LiquidWater(Result):
     def summary(self) -> list[Table]:
         tables = self.preparation.summary() if self.preparation else []
         runs = [self.npt, self.nvt] if self.npt else [self.nvt]
-        for run in runs:
-            tables += [t for t in run.summary() if not t.title.startswith("Water box")]
-        return tables + self.analysis.summary()
+        return tables + [t for run in runs for t in run.summary()] + self.analysis.summary()
 
     def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
         tables = self.preparation.csv_tables() if self.preparation else {}

@@ -39,6 +39,7 @@ WATER_PAIRS = ("O-O", "O-H", "H-H")
 #: number of molecules below which the box is too small for converged RDFs beyond 6 Å.
 MIN_STRUCTURE_PS = 5.0
 MIN_DIFFUSION_PS = 10.0
+MIN_DENSITY_PS = 10.0
 MIN_MOLECULES = 64
 
 
@@ -130,6 +131,13 @@ class TrajectoryAnalysis(Result):
             found = self.shapes[rdf.pair] is not None
             why = structure if found else [f"no first peak and minimum of g_{rdf.pair}"]
             values[f"rdf_{rdf.pair}_status"] = status(why, found)
+        if np.ptp(self.density_g_per_cm3) == 0:
+            why = ["constant volume (NVT/NVE): the density is the one the run was given"]
+            values["density_g_per_cm3_status"] = status(why, computed=False)
+        else:
+            short = self.production_ps < MIN_DENSITY_PS
+            why = [f"{length} < {MIN_DENSITY_PS:g} ps"] if short else []
+            values["density_g_per_cm3_status"] = status([*reasons, *why])
         if self.diffusion is None:
             why = [n.removeprefix("no diffusion coefficient: ") for n in self.notes
                    if n.startswith("no diffusion coefficient")]  # fmt: skip

@@ -64,16 +64,8 @@ def md_command(
     )  # fmt: skip
 
     def compute(folder):
-        atoms, source, preparation = starting_structure(
-            structure,
-            water_box,
-            density,
-            repeat,
-            seed,
-            temperature,
-            prepare=not resume,
-            progress_bar=progress_bar,
-        )
+        atoms, source, preparation = starting_structure(structure, water_box, density, repeat,
+            seed, temperature, prepare=not resume, progress_bar=progress_bar)  # fmt: skip
         folder.provenance.parameters["source"] = source
         return molecular_dynamics(atoms, model, settings, folder.path, resume=resume,
             equilibration_ps=equilibration, source=source, progress_bar=progress_bar,
