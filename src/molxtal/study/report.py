@@ -177,7 +177,7 @@ def _score_html(metrics, cells: dict[str, list[Cell]]) -> str:
             state = cell.state["status"]
             css = f"{cell.quality} {state.replace(' ', '')}"
             reasons = html.escape("; ".join(cell.state["reasons"]))
-            body = html.escape(cell.text) if state != "not computed" else "not computed"
+            body = html.escape(cell.text) if state != "not computed" else ""
             if state != "converged":
                 body += f'<span class="badge">{html.escape(state)}</span>'
                 body += f'<div class="notes">{reasons}</div>'
