@@ -13,6 +13,7 @@ from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IMAGES_JS = "JSON.stringify(Array.from(document.images).map(i => [i.complete, i.naturalWidth]))"
+HEADING_JS = "(document.querySelector('h2') || {}).textContent || ''"
 
 
 class DevTools:
@@ -81,7 +82,8 @@ class DevTools:
 
 
 def load_page(path: Path) -> dict:
-    """Open ``path``: console errors, [complete, naturalWidth] per image, PNG screenshot bytes."""
+    """Open ``path``: console errors, [complete, naturalWidth] per image, the text of the first
+    ``h2`` heading, and the PNG screenshot bytes of the top of the page."""
     with tempfile.TemporaryDirectory() as profile:
         browser = DevTools(profile)
         try:
@@ -96,6 +98,9 @@ def load_page(path: Path) -> dict:
             images = browser.send(
                 "Runtime.evaluate", session, expression=IMAGES_JS, returnByValue=True
             )["result"]["value"]
+            heading = browser.send(
+                "Runtime.evaluate", session, expression=HEADING_JS, returnByValue=True
+            )["result"]["value"]
             shot = browser.send(
                 "Page.captureScreenshot", session, format="png", captureBeyondViewport=False
             )["data"]
@@ -108,4 +113,9 @@ def load_page(path: Path) -> dict:
         or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
         or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
     ]
-    return {"errors": errors, "images": json.loads(images), "screenshot": base64.b64decode(shot)}
+    return {
+        "errors": errors,
+        "images": json.loads(images),
+        "first_heading": heading,
+        "screenshot": base64.b64decode(shot),
+    }

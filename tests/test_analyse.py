@@ -32,9 +32,12 @@ def test_analyse_plain_xyz_trajectory(tmp_path):
     summary = read_json(out / "results.json")
     assert summary["density_g_per_cm3"] == pytest.approx(0.997, rel=1e-6)
     assert summary["rdf_OO_first_peak_angstrom"] >= 2.5  # water_box: O-O >= 2.5 Å
-    # MSD(t) = (v t)², v = 10 Å/ps. The fit window (10-50 % of 0.11 ps) holds t = 0.02-0.05 ps;
-    # a least-squares line through a parabola at evenly spaced t has slope 2 v² <t> = 7 Å²/ps.
-    assert summary["diffusion_cm2_per_s"] == pytest.approx(7 / 6 * 1e-4, rel=1e-6)
+    # MSD(t) = (v t)², v = 10 Å/ps: ballistic, so no diffusion coefficient, and the reason
+    # names the regime (log-log slope 2).
+    assert summary["diffusion_cm2_per_s"] is None
+    state = summary["diffusion_cm2_per_s_status"]
+    assert state["status"] == "not computed"
+    assert "ballistic" in state["reasons"][0] and "slope 2.00" in state["reasons"][0]
     assert (out / "rdf.png").stat().st_size > 0
     rdf = np.genfromtxt(out / "rdf_traj.csv", delimiter=",", names=True)
     assert {"g_OO", "g_OH", "g_HH", "g_OO_err"} <= set(rdf.dtype.names)
@@ -96,8 +99,11 @@ def test_study_water_md_rdfs_are_intermolecular(tmp_path, monkeypatch):
     rdf = np.genfromtxt(tmp_path / "rdf.csv", delimiter=",", names=True)
     assert rdf["g_OH"][rdf["r_angstrom"] < 2.9].max() == 0  # no O-H bond peak at 0.96 Å
     assert rdf["g_HH"][rdf["r_angstrom"] < 2.9].max() == 0  # no H-H peak at 1.51 Å
-    assert values["density_g_per_cm3"] == pytest.approx(0.1, rel=1e-9)
-    assert values["diffusion_cm2_per_s"] == pytest.approx(0, abs=1e-12)  # nothing moves
+    assert values["nvt_density_g_per_cm3"] == pytest.approx(0.1, rel=1e-9)
+    assert values["density_g_per_cm3"] is None  # NVT only: the density is not computed
+    assert values["density_g_per_cm3_status"]["status"] == "not computed"
+    assert values["diffusion_cm2_per_s"] is None  # nothing moves
+    assert "do not move" in values["diffusion_cm2_per_s_status"]["reasons"][0]
 
 
 @pytest.mark.usefixtures("soper")
@@ -116,8 +122,11 @@ def test_analyse_command_and_study_write_the_same_numbers(tmp_path):
     assert result.exit_code == 0, result.output
     command = read_json(out / "results.json")
     keys = [f"rdf_{p}_isd_soper2013_angstrom" for p in ("OO", "OH", "HH")]
-    keys += ["density_g_per_cm3", "diffusion_cm2_per_s", "diffusion_err_cm2_per_s"]
-    assert all(study[key] is not None for key in keys[:5])
-    assert {k: study[k] for k in command if k != "runs"} == command["runs"]["trajectory"]
+    keys += ["diffusion_cm2_per_s", "diffusion_err_cm2_per_s", "diffusion_cm2_per_s_status"]
+    assert all(study[key] is not None for key in keys[:3])
+    density = ("runs", "density_g_per_cm3", "density_err_g_per_cm3")  # NVT's: renamed in study
+    same = [k for k in command if k not in density and not k.endswith("_status")]
+    assert {k: study[k] for k in same} == {k: command["runs"]["trajectory"][k] for k in same}
     for key in keys:
         assert study[key] == command[key]
+    assert study["nvt_density_g_per_cm3"] == command["density_g_per_cm3"]

@@ -55,3 +55,29 @@ def test_yeh_hummer_correction_magnitude():
     correction = yeh_hummer_correction(298.0, 0.89, 12.4)
     expected = 2.837297 * 1.380649e-23 * 298 / (6 * np.pi * 0.89e-3 * 12.4e-10) * 1e4
     assert correction == pytest.approx(expected, rel=1e-4)
+
+
+def test_ballistic_trajectory_gives_no_value_and_names_the_regime():
+    from molxtal.errors import MolxtalError
+
+    rng = np.random.default_rng(3)
+    start, velocity = rng.uniform(0, 10, (50, 3)), rng.normal(0, 5, (50, 3))  # Å, Å/ps
+    frames = [
+        Atoms("O50", positions=start + velocity * 0.01 * k, cell=[10.0] * 3, pbc=True)
+        for k in range(200)
+    ]
+    for frame in frames:
+        frame.wrap()
+    with pytest.raises(MolxtalError, match="ballistic"):
+        self_diffusion(frames, 0.01)
+
+
+def test_random_walk_passes_the_regime_check():
+    frames, _ = random_walk_frames(0.23, 0.01, 600, 100, box=10.0, seed=5)
+    result = self_diffusion(frames, 0.01, viscosity_mpa_s=0.89, temperature_K=298.0)
+    assert abs(result.loglog_slope - 1) < 0.1
+    assert abs(result.d_cm2_s - 0.23e-4) < 3 * result.d_err_cm2_s
+    box = 10.0
+    assert result.d_corrected_cm2_s - result.d_cm2_s == pytest.approx(
+        yeh_hummer_correction(298.0, 0.89, box)
+    )

@@ -74,15 +74,32 @@ def test_ice13_matches_emt_driven_directly(study):
     assert ih["lattice_energy_kJ_per_mol"] == pytest.approx(expected * units.mol / units.kJ)
 
 
-def test_md_density_is_that_of_the_box(study):
-    """NVT keeps the volume: the density is N·m(H2O)/V of the starting box."""
+def test_md_density_is_that_of_the_box_and_not_reported_as_a_result(study):
+    """NVT keeps the volume: its density is N·m(H2O)/V of the starting box, stored apart; the
+    density result (NPT) is not computed, with the reason."""
     _, records = _records(study)
     md = next(r for r in records if r["task"]["step"] == "water-md")
     p = md["task"]["parameters"]
     box = water_box(p["molecules"], p["density"], seed=p["seed"])
     grams = box.get_masses().sum() / units.mol
-    assert md["values"]["density_g_per_cm3"] == pytest.approx(grams / (box.get_volume() * 1e-24))
-    assert md["values"]["density_g_per_cm3"] == pytest.approx(0.997, rel=1e-3)
+    nvt = md["values"]["nvt_density_g_per_cm3"]
+    assert nvt == pytest.approx(grams / (box.get_volume() * 1e-24))
+    assert nvt == pytest.approx(0.997, rel=1e-3)
+    assert md["values"]["density_g_per_cm3"] is None
+    assert md["values"]["density_g_per_cm3_status"]["status"] == "not computed"
+
+
+def test_report_opens_with_the_scorecard(study):
+    page = (study / "report.html").read_text()
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", page)
+    assert headings[0] == "Scorecard"
+    assert page.index('class="scorecard"') < page.index("<nav>")
+    # every metric row has a status; the 1-cell phonons and the short MD are flagged
+    card = page[page.index('class="scorecard"') : page.index("</table>")]
+    assert card.count("<tr>") == 1 + 11
+    assert "supercell 1×1×1" in card and "not computed" in card
+    markdown = (study / "report.md").read_text()
+    assert markdown.index("## Scorecard") < markdown.index("## Contents")
 
 
 def test_rerun_computes_nothing(study, counted):
@@ -173,6 +190,7 @@ def test_report_renders_in_chromium(study, tmp_path):
     assert all(complete and width > 0 for complete, width in page["images"])
     shot = tmp_path / "report.png"
     shot.write_bytes(page["screenshot"])
+    assert page["first_heading"] == "Scorecard"
     assert page["screenshot"][:8] == b"\x89PNG\r\n\x1a\n"
     assert np.frombuffer(page["screenshot"], dtype=np.uint8).size > 10_000
 

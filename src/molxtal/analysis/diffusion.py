@@ -19,13 +19,16 @@ from molxtal.errors import MolxtalError
 YEH_HUMMER_XI = 2.837297
 #: Å²/ps -> cm²/s.
 CM2_S_PER_A2_PS = 1e-4
+#: The MSD is diffusive over the fit window when its log–log slope is within this of 1.
+DIFFUSIVE_SLOPE_TOLERANCE = 0.1
 
 
 @dataclass
 class Diffusion:
     """MSD (Å²) against lag time (ps) and D (cm²/s) from its slope, with a block error.
 
-    ``fit_range_ps`` is the lag-time window of the linear fit MSD = 6 D t + c.
+    ``fit_range_ps`` is the lag-time window of the linear fit MSD = 6 D t + c, over which the
+    log–log slope d ln MSD / d ln t is ``loglog_slope`` (1 when diffusive, 2 when ballistic).
     ``d_corrected_cm2_s`` adds the Yeh–Hummer finite-size term when a viscosity was given.
     """
 
@@ -35,6 +38,7 @@ class Diffusion:
     d_err_cm2_s: float
     fit_range_ps: tuple[float, float]
     d_corrected_cm2_s: float | None = None
+    loglog_slope: float | None = None
 
 
 def unwrapped_positions(frames: Sequence[Atoms], indices: np.ndarray) -> np.ndarray:
@@ -82,6 +86,34 @@ def fit_diffusion(lag_ps: np.ndarray, msd_a2: np.ndarray, fit_range_ps: tuple[fl
     return slope / 6 * CM2_S_PER_A2_PS
 
 
+def loglog_slope(lag_ps: np.ndarray, msd_a2: np.ndarray, fit_range_ps) -> float:
+    """Slope of ln MSD against ln t over ``fit_range_ps`` (NaN where the MSD is not positive)."""
+    mask = (lag_ps >= fit_range_ps[0]) & (lag_ps <= fit_range_ps[1]) & (lag_ps > 0)
+    if mask.sum() < 2 or not (msd_a2[mask] > 0).all():
+        return float("nan")
+    return float(np.polyfit(np.log(lag_ps[mask]), np.log(msd_a2[mask]), 1)[0])
+
+
+def require_diffusive(slope: float, fit_range_ps: tuple[float, float]) -> None:
+    """Raise :class:`MolxtalError`, naming the regime, unless the MSD's log–log ``slope`` over
+    ``fit_range_ps`` is within :data:`DIFFUSIVE_SLOPE_TOLERANCE` of 1."""
+    if abs(slope - 1) <= DIFFUSIVE_SLOPE_TOLERANCE:
+        return
+    window = f"{fit_range_ps[0]:.3g}-{fit_range_ps[1]:.3g} ps"
+    if not np.isfinite(slope):
+        regime = "the atoms do not move"
+    elif slope >= 1.5:
+        regime = "ballistic regime (MSD ∝ t²): the run is far too short"
+    elif slope > 1:
+        regime = "between the ballistic and the diffusive regime: run longer"
+    else:
+        regime = "sub-diffusive (caged) regime: run longer"
+    raise MolxtalError(
+        f"the MSD is not diffusive over the fit window {window}: log-log slope {slope:.2f}, "
+        f"not within {DIFFUSIVE_SLOPE_TOLERANCE} of 1 ({regime})"
+    )
+
+
 def yeh_hummer_correction(
     temperature_K: float, viscosity_mpa_s: float, box_length_angstrom: float
 ) -> float:
@@ -120,6 +152,8 @@ def self_diffusion(
     lag = np.arange(len(frames)) * frame_interval_ps
     fit_range = (fit_fraction[0] * lag[-1], fit_fraction[1] * lag[-1])
     curve = msd(positions)
+    slope = loglog_slope(lag, curve, fit_range)
+    require_diffusive(slope, fit_range)
     d = fit_diffusion(lag, curve, fit_range)
     size = len(frames) // n_blocks
     blocks = []
@@ -137,4 +171,4 @@ def self_diffusion(
             raise MolxtalError("the Yeh-Hummer correction needs the temperature")
         length = np.mean([f.get_volume() for f in frames]) ** (1 / 3)
         corrected = d + yeh_hummer_correction(temperature_K, viscosity_mpa_s, length)
-    return Diffusion(lag, curve, float(d), d_err, fit_range, corrected)
+    return Diffusion(lag, curve, float(d), d_err, fit_range, corrected, slope)

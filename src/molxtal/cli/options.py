@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -18,6 +18,9 @@ from molxtal.validate import (  # noqa: F401  (parsers of list-valued options, u
     parse_sizes,
     parse_temperatures,
 )
+
+if TYPE_CHECKING:
+    from molxtal.models import Model  # noqa: F401  (commands annotate opt.Model)
 
 ModelOpt = Annotated[
     list[str],

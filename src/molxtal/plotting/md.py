@@ -13,10 +13,14 @@ if TYPE_CHECKING:
     from molxtal.data.rdf import ReferenceRDF
 
 
-def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None) -> Figure:
-    """One panel per pair; ``rdfs`` maps a label (model or file) to its partial RDFs."""
+def rdf_figure(
+    rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None, warning: str = ""
+) -> Figure:
+    """One panel per pair; ``rdfs`` maps a label (model or file) to its partial RDFs; the
+    legend sits below the panels; ``warning`` (e.g. why the curves are only indicative) is
+    the figure's title."""
     pairs = [rdf.pair for rdf in next(iter(rdfs.values()))]
-    fig = Figure(figsize=(4.5 * len(pairs), 3.6), layout="tight")
+    fig = Figure(figsize=(4.5 * len(pairs), 4.0), layout="constrained")
     axes = fig.subplots(1, len(pairs), squeeze=False)[0]
     for ax, pair in zip(axes, pairs, strict=True):
         if reference is not None and pair in reference.g:
@@ -29,7 +33,27 @@ def rdf_figure(rdfs: dict[str, list[RDF]], reference: ReferenceRDF | None = None
         ax.set_xlabel("r (Å)")
         ax.set_ylabel(f"g_{pair}(r)")
         ax.axhline(1, color="grey", lw=0.5)
-    axes[0].legend(fontsize=7, loc="best")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncols=len(labels))
+    if warning:
+        fig.suptitle(warning, fontsize=9, color="#a05000")
+    return fig
+
+
+def preparation_figure(samples: list[dict[str, float]], temperature_K: float) -> Figure:
+    """Temperature (K) and molecular pressure (bar) of the classical pre-equilibration
+    against time (ps), the target temperature dashed."""
+    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    time_ps = [s["time_ps"] for s in samples]
+    left.plot(time_ps, [s["temperature_K"] for s in samples], lw=0.8)
+    left.axhline(temperature_K, color="k", ls="--", lw=0.8)
+    left.set_xlabel("time (ps)")
+    left.set_ylabel("T (K)")
+    right.plot(time_ps, [s["pressure_bar"] for s in samples], lw=0.8)
+    right.axhline(0, color="grey", lw=0.5)
+    right.set_xlabel("time (ps)")
+    right.set_ylabel("molecular pressure (bar)")
     return fig
 
 

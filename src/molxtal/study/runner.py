@@ -25,6 +25,7 @@ from molxtal.provenance import Provenance, package_versions
 from molxtal.results import Result, Table
 from molxtal.study.cache import Cache
 from molxtal.study.profiles import profile as profile_settings
+from molxtal.study.progress import heartbeat
 from molxtal.study.steps import STEPS
 
 EXECUTORS = ("local", "dask")
@@ -94,7 +95,8 @@ def run_task(task: Task, cache_root: str) -> dict[str, Any]:
 def _compute_task(task: Task, cache: Cache, folder: Path) -> dict[str, Any]:
     model = get_model(task.model_spec, task.dtype)
     wall, cpu = time.perf_counter(), time.process_time()
-    values = STEPS[task.step].compute(model, task.parameters, folder)
+    with heartbeat(f"step {task.step} ({task.model_name})"):
+        values = STEPS[task.step].compute(model, task.parameters, folder)
     record = {
         "task": asdict(task),
         "values": values,

@@ -40,12 +40,14 @@ from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 from ase.md.verlet import VelocityVerlet
 from ase.neighborlist import neighbor_list
 
+from molxtal.analysis.blocks import block_average
 from molxtal.errors import MolxtalError
 from molxtal.io import atomic_write, read_json
 from molxtal.models import Model
-from molxtal.results import RESULTS_JSON, Result, Table
+from molxtal.results import RESULTS_JSON, Result, Table, status
 from molxtal.structures import density_g_cm3, read_structure, water_box
 from molxtal.workflows.trajectory import TrajectoryAnalysis, analyse_trajectory
+from molxtal.workflows.water_box import PreparedWaterBox, WaterBoxSettings, prepare_water_box
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -480,28 +482,56 @@ def parse_repeat(text: str) -> tuple[int, int, int]:
     return repeat
 
 
+#: ``progress_bar(description, total)``: a context manager yielding ``advance()`` (the CLI's).
+ProgressBar = Callable[[str, int], contextlib.AbstractContextManager[Callable[[], None]]]
+
+
+@contextlib.contextmanager
+def _no_bar(description: str, total: int):
+    yield lambda n=1: None
+
+
+#: A production mean temperature further than this (K) from the target is flagged.
+TEMPERATURE_TOLERANCE_K = 10.0
+
+
 def starting_structure(
     structure: str | Path | None,
     water_molecules: int | None,
     density_g_per_cm3: float = 0.997,
     repeat: str = "1x1x1",
     seed: int = 0,
-) -> tuple[Atoms, str]:
-    """The structure file, or else a random box of ``water_molecules`` at ``density_g_per_cm3``
-    (seeded), repeated ``repeat`` ("2x2x2") times; and a description of it."""
+    temperature_K: float = 300.0,
+    prepare: bool = True,
+    progress_bar: ProgressBar | None = None,
+) -> tuple[Atoms, str, PreparedWaterBox | None]:
+    """The structure file, or else a box of ``water_molecules`` at ``density_g_per_cm3``
+    (seeded) prepared for ``temperature_K`` by :func:`~molxtal.workflows.water_box.
+    prepare_water_box` (only packed when not ``prepare``, e.g. to resume), repeated
+    ``repeat`` ("2x2x2") times; a description of it; the preparation's record.
+    ``progress_bar`` shows the classical MD steps."""
     if (structure is None) == (water_molecules is None):
         raise MolxtalError("give either a STRUCTURE file or --water-box N")
+    preparation = None
     if structure is not None:
         atoms, source = read_structure(structure), str(structure)
+    elif prepare:
+        settings = WaterBoxSettings(water_molecules, density_g_per_cm3, temperature_K, seed=seed)
+        steps = round(settings.time_ps * 1000 / settings.timestep_fs)
+        with (progress_bar or _no_bar)("TIP4P pre-equilibration steps", steps) as advance:
+            preparation = prepare_water_box(settings, lambda *_: advance(settings.sample_every))
+        atoms = preparation.atoms
+        source = (
+            f"water box of {water_molecules} molecules at {density_g_per_cm3} g/cm³, "
+            f"{settings.time_ps:g} ps {settings.water_model.upper()} pre-equilibrated"
+        )
     else:
         atoms = water_box(water_molecules, density_g_per_cm3, seed=seed)
         source = f"water box of {water_molecules} molecules at {density_g_per_cm3} g/cm³"
     cells = parse_repeat(repeat)
-    return atoms.repeat(cells), source if cells == (1, 1, 1) else f"{source}, {repeat} supercell"
-
-
-#: ``progress_bar(description, total)``: a context manager yielding ``advance()`` (the CLI's).
-ProgressBar = Callable[[str, int], contextlib.AbstractContextManager[Callable[[], None]]]
+    if cells != (1, 1, 1):
+        atoms, source = atoms.repeat(cells), f"{source}, {repeat} supercell"
+    return atoms, source, preparation
 
 
 @contextlib.contextmanager
@@ -533,6 +563,23 @@ class MDRun(Result):
     mean_temperature_K: float
     mean_density_g_per_cm3: float
     mean_pressure_bar: float
+    temperature_err_K: float = float("nan")
+    density_err_g_per_cm3: float = float("nan")
+    pressure_err_bar: float = float("nan")
+    preparation: PreparedWaterBox | None = None
+
+    @property
+    def production_ps(self) -> float:
+        """Simulated time after the equilibration (ps)."""
+        return max(self.time_ps - self.equilibration_ps, 0.0)
+
+    def temperature_reasons(self) -> list[str]:
+        """Why the production's temperature is not the target's (empty when it is)."""
+        target, mean = self.settings.temperature_K, self.mean_temperature_K
+        if self.settings.ensemble == "nve" or abs(mean - target) <= TEMPERATURE_TOLERANCE_K:
+            return []
+        return [f"production mean T {mean:.1f} K is outside ±{TEMPERATURE_TOLERANCE_K:g} K of "
+                f"the target {target:g} K"]  # fmt: skip
 
     @property
     def trajectory(self) -> Path:
@@ -556,11 +603,17 @@ class MDRun(Result):
             "resumed_from_step": run.resumed_from_step,
             "wall_time_s": run.wall_time_s,
             "ns_per_day": run.ns_per_day,
+            "production_ps": self.production_ps,
             "mean_temperature_K": self.mean_temperature_K,
+            "mean_temperature_err_K": self.temperature_err_K,
+            "mean_temperature_status": status(self.temperature_reasons()),
             "mean_density_g_per_cm3": self.mean_density_g_per_cm3,
+            "mean_density_err_g_per_cm3": self.density_err_g_per_cm3,
             "mean_pressure_bar": self.mean_pressure_bar,
+            "mean_pressure_err_bar": self.pressure_err_bar,
             "trajectory": TRAJECTORY,
             "thermo": THERMO,
+            "preparation": self.preparation.to_dict() if self.preparation else None,
         }
 
     def summary(self) -> list[Table]:
@@ -573,11 +626,21 @@ class MDRun(Result):
             ["frames", self.record.n_frames],
             ["wall time (s)", f"{self.record.wall_time_s:.1f}"],
             ["speed (ns/day)", f"{self.record.ns_per_day:.4f}"],
-            ["mean T after equilibration (K)", f"{self.mean_temperature_K:.1f}"],
-            ["mean density (g/cm³)", f"{self.mean_density_g_per_cm3:.4f}"],
-            ["mean pressure (bar)", f"{self.mean_pressure_bar:.0f}"],
-        ]
-        return [Table(title, ["quantity", "value"], rows)]
+            ["production after equilibration (ps)", f"{self.production_ps:.4f}"],
+            ["mean T (K), block error",
+             f"{self.mean_temperature_K:.1f} ± {self.temperature_err_K:.1f}"],
+            ["mean density (g/cm³)",
+             f"{self.mean_density_g_per_cm3:.4f} ± {self.density_err_g_per_cm3:.4f}"],
+            ["mean pressure (bar)", f"{self.mean_pressure_bar:.0f} ± {self.pressure_err_bar:.0f}"],
+        ]  # fmt: skip
+        tables = self.preparation.summary() if self.preparation else []
+        return [*tables, Table(title, ["quantity", "value"], rows, self.temperature_reasons())]
+
+    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return self.preparation.csv_tables() if self.preparation else {}
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        return self.preparation.figures() if self.preparation else {}
 
 
 def molecular_dynamics(
@@ -590,10 +653,12 @@ def molecular_dynamics(
     equilibration_ps: float = 0.0,
     source: str = "structure",
     progress_bar: ProgressBar | None = None,
+    preparation: PreparedWaterBox | None = None,
 ) -> MDRun:
-    """:func:`run_md`, then the means of the log after ``equilibration_ps``. A resumed run
-    keeps the equilibration recorded in ``directory/results.json``; ``source`` says where
-    ``atoms`` came from; ``progress_bar`` shows the steps (see :data:`ProgressBar`)."""
+    """:func:`run_md`, then the means and block errors of the log after ``equilibration_ps``.
+    A resumed run keeps the equilibration recorded in ``directory/results.json``; ``source``
+    says where ``atoms`` came from, ``preparation`` how they were prepared (recorded with the
+    run); ``progress_bar`` shows the steps (see :data:`ProgressBar`)."""
     directory = Path(directory)
     if resume and (directory / RESULTS_JSON).exists():
         equilibration_ps = read_json(directory / RESULTS_JSON).get(
@@ -602,7 +667,11 @@ def molecular_dynamics(
     with _steps_progress(progress_bar) as progress:
         record = run_md(atoms, model, settings, directory, resume, progress)
     thermo = np.genfromtxt(record.thermo, delimiter=",", names=True)
-    production = thermo[thermo["time_ps"] >= equilibration_ps]
+    production = thermo[thermo["time_ps"] >= equilibration_ps - 1e-9]
+    means = {
+        key: block_average(production[key]) for key in ("temperature_K", "density_g_per_cm3",
+                                                       "pressure_bar")
+    }  # fmt: skip
     return MDRun(
         record=record,
         settings=settings,
@@ -610,9 +679,13 @@ def molecular_dynamics(
         source=source,
         n_atoms=len(atoms),
         equilibration_ps=equilibration_ps,
-        mean_temperature_K=float(np.mean(production["temperature_K"])),
-        mean_density_g_per_cm3=float(np.mean(production["density_g_per_cm3"])),
-        mean_pressure_bar=float(np.mean(production["pressure_bar"])),
+        mean_temperature_K=float(means["temperature_K"][0]),
+        mean_density_g_per_cm3=float(means["density_g_per_cm3"][0]),
+        mean_pressure_bar=float(means["pressure_bar"][0]),
+        temperature_err_K=float(means["temperature_K"][1]),
+        density_err_g_per_cm3=float(means["density_g_per_cm3"][1]),
+        pressure_err_bar=float(means["pressure_bar"][1]),
+        preparation=preparation,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from molxtal.data.rdf import ReferenceRDF, soper2013
 from molxtal.data.training import read_frames
 from molxtal.errors import MolxtalError
 from molxtal.io import read_json
-from molxtal.results import RESULTS_JSON, Result, Table
+from molxtal.results import RESULTS_JSON, Result, Table, status
 from molxtal.structures import density_g_cm3, find_molecules
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 ISD_R_MAX_ANGSTROM = 8.0
 #: The partials of liquid water, as in Soper 2013.
 WATER_PAIRS = ("O-O", "O-H", "H-H")
+#: Production (ps) below which RDFs and diffusion coefficients are only indicative, and the
+#: number of molecules below which the box is too small for converged RDFs beyond 6 Å.
+MIN_STRUCTURE_PS = 5.0
+MIN_DIFFUSION_PS = 10.0
+MIN_DENSITY_PS = 10.0
+MIN_MOLECULES = 64
 
 
 def read_trajectory(path: Path) -> list[Atoms]:
@@ -102,6 +108,48 @@ class TrajectoryAnalysis(Result):
     species: str
     diffusion: Diffusion | None
     notes: list[str]
+    n_molecules: int = 0
+    run_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def production_ps(self) -> float:
+        """Time spanned by the production frames (ps)."""
+        return float(self.time_ps[-1] - max(self.equilibration_ps, self.time_ps[0]))
+
+    def statuses(self) -> dict[str, dict[str, Any]]:
+        """``<key>_status`` of the RDFs and of D (see :func:`molxtal.results.status`), with
+        ``run_reasons`` against the whole run (e.g. its temperature) added."""
+        reasons = self.run_reasons
+        length = f"production {self.production_ps:.3g} ps"
+        structure = list(reasons)
+        if self.production_ps < MIN_STRUCTURE_PS:
+            structure.append(f"{length} < {MIN_STRUCTURE_PS:g} ps")
+        if self.n_molecules < MIN_MOLECULES:
+            structure.append(f"{self.n_molecules} molecules < {MIN_MOLECULES}")
+        values = {}
+        for rdf in self.rdfs:
+            found = self.shapes[rdf.pair] is not None
+            why = structure if found else [f"no first peak and minimum of g_{rdf.pair}"]
+            values[f"rdf_{rdf.pair}_status"] = status(why, found)
+        if np.ptp(self.density_g_per_cm3) == 0:
+            why = ["constant volume (NVT/NVE): the density is the one the run was given"]
+            values["density_g_per_cm3_status"] = status(why, computed=False)
+        else:
+            short = self.production_ps < MIN_DENSITY_PS
+            why = [f"{length} < {MIN_DENSITY_PS:g} ps"] if short else []
+            values["density_g_per_cm3_status"] = status([*reasons, *why])
+        if self.diffusion is None:
+            why = [n.removeprefix("no diffusion coefficient: ") for n in self.notes
+                   if n.startswith("no diffusion coefficient")]  # fmt: skip
+            values["diffusion_cm2_per_s_status"] = status(why, computed=False)
+        else:
+            short = (
+                [f"{length} < {MIN_DIFFUSION_PS:g} ps"]
+                if self.production_ps < MIN_DIFFUSION_PS
+                else []
+            )
+            values["diffusion_cm2_per_s_status"] = status([*reasons, *short])
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -127,6 +175,9 @@ class TrajectoryAnalysis(Result):
         values["diffusion_err_cm2_per_s"] = d.d_err_cm2_s if d else None
         values["diffusion_fit_range_ps"] = list(d.fit_range_ps) if d else None
         values["diffusion_yeh_hummer_cm2_per_s"] = d.d_corrected_cm2_s if d else None
+        values["diffusion_loglog_slope"] = d.loglog_slope if d else None
+        values["production_ps"] = self.production_ps
+        values.update(self.statuses())
         values["notes"] = self.notes
         return values
 
@@ -176,8 +227,14 @@ class TrajectoryAnalysis(Result):
     def figures(self) -> dict[str, Callable[[], Figure]]:
         from molxtal.plotting.md import density_figure, msd_figure, rdf_figure
 
+        state = self.statuses()[f"rdf_{self.rdfs[0].pair}_status"]
+        warning = (
+            ""
+            if state["status"] == "converged"
+            else (f"{state['status']}: {'; '.join(state['reasons'])}")
+        )
         figures = {
-            "rdf.png": lambda: rdf_figure({self.label: self.rdfs}, self.reference),
+            "rdf.png": lambda: rdf_figure({self.label: self.rdfs}, self.reference, warning),
             "density.png": lambda: density_figure(
                 self.time_ps, self.density_g_per_cm3, self.equilibration_ps
             ),
@@ -281,6 +338,7 @@ def analyse_trajectory(
         species=species,
         diffusion=diffusion,
         notes=notes,
+        n_molecules=int(ids.max()) + 1 if ids is not None else 0,
     )
 
 

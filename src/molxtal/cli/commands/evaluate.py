@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,16 +11,13 @@ from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
 
-if TYPE_CHECKING:
-    from molxtal.models import Model
-
 
 @opt.with_models
 def evaluate_command(
     data: Annotated[Path, typer.Argument(help="Frames with REF_energy/REF_forces/REF_stress.")],
     out: opt.OutOpt = None,
     *,
-    models: list[Model],
+    models: list[opt.Model],
 ) -> None:
     """Energy (meV/atom), force (meV/Å) and stress (meV/Å³) MAE/RMSE, with parity plots.
 

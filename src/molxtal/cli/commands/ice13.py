@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 
 @opt.with_models
@@ -27,7 +24,7 @@ def ice13_command(
     ] = "table",
     out: opt.OutOpt = None,
     *,
-    models: list[Model],
+    models: list[opt.Model],
 ) -> None:
     """Lattice energies (kJ/mol per H2O) of the 13 DMC-ICE13 ice polymorphs against DMC/DFT."""
     from molxtal.workflows.ice13 import DEFAULT_METHODS, ice13

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from molxtal.cli import options as opt
 from molxtal.cli.run import run_command
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 
 @opt.with_models
@@ -33,7 +30,7 @@ def lattice_energy_command(
     steps: Annotated[int, typer.Option(help="Maximum BFGS steps per relaxation.")] = 500,
     out: opt.OutOpt = None,
     *,
-    models: list[Model],
+    models: list[opt.Model],
 ) -> None:
     """Lattice energy E_crystal/N_mol − E_gas (eV, kJ/mol and meV per molecule)."""
     from molxtal.structures import read_molecule, read_structure

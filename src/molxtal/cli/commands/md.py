@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -12,9 +12,6 @@ from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
 from molxtal.errors import MolxtalError
 
-if TYPE_CHECKING:
-    from molxtal.models import Model
-
 Opt = typer.Option
 
 
@@ -22,7 +19,7 @@ Opt = typer.Option
 # fmt: off
 def md_command(
     structure: Annotated[Path | None, typer.Argument(help="Structure file (ASE-readable).")] = None,
-    water_box: Annotated[int | None, Opt(help="Start from a random box of N waters.")] = None,
+    water_box: Annotated[int | None, Opt(help="Start from N waters, TIP4P-equilibrated.")] = None,
     density: Annotated[float, Opt(help="Water-box density (g/cm³).")] = 0.997,
     repeat: Annotated[str, Opt(help="Supercell of the structure, e.g. 2x2x2.")] = "1x1x1",
     ensemble: opts.EnsembleOpt = "nvt",
@@ -44,7 +41,7 @@ def md_command(
     seed: opts.SeedOpt = 0,
     out: opts.OutOpt = None,
     *,
-    model: Model,
+    model: opts.Model,
 ) -> None:
     # fmt: on
     """Molecular dynamics: trajectory.extxyz, thermo.csv, checkpoint.json (resumable)."""
@@ -54,7 +51,6 @@ def md_command(
         raise MolxtalError("give either --time (ps) or --steps")
     if resume and out is None:
         raise MolxtalError("--resume needs --out, the directory of the run to continue")
-    atoms, source = starting_structure(structure, water_box, density, repeat, seed)
     settings = MDSettings(
         steps=steps if steps is not None else round(time_ps * 1000 / timestep),
         ensemble=ensemble, thermostat=thermostat, barostat=barostat, temperature_K=temperature,
@@ -63,8 +59,13 @@ def md_command(
         max_temperature_K=max_temperature, min_distance_angstrom=min_distance,
     )  # fmt: skip
 
-    parameters = {"source": source, "equilibration_ps": equilibration, **vars(settings)}
-    run_command("md", out, lambda folder: molecular_dynamics(
-        atoms, model, settings, folder.path, resume=resume, equilibration_ps=equilibration,
-        source=source, progress_bar=progress_bar), [model], parameters, seed, in_place=True,
-        resume=resume)  # fmt: skip
+    def compute(folder):
+        atoms, source, preparation = starting_structure(structure, water_box, density, repeat,
+            seed, temperature, prepare=not resume, progress_bar=progress_bar)  # fmt: skip
+        folder.provenance.parameters["source"] = source
+        return molecular_dynamics(atoms, model, settings, folder.path, resume=resume,
+            equilibration_ps=equilibration, source=source, progress_bar=progress_bar,
+            preparation=preparation)  # fmt: skip
+
+    parameters = {"equilibration_ps": equilibration, "water_box": water_box, **vars(settings)}
+    run_command("md", out, compute, [model], parameters, seed, in_place=True, resume=resume)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 
 @opt.with_model
@@ -75,7 +72,7 @@ def phonons_command(
     seed: opt.SeedOpt = 0,
     out: opt.OutOpt = None,
     *,
-    model: Model,
+    model: opt.Model,
 ) -> None:
     """Force constants, band structure, DOS, thermal properties and isotopes of a crystal."""
     parameters = {k: v for k, v in locals().items() if k != "model"}

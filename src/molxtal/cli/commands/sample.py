@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,9 +11,6 @@ from molxtal.cli import options as opts
 from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
 from molxtal.errors import MolxtalError
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 Opt = typer.Option
 
@@ -35,7 +32,7 @@ def sample_command(
     seed: opts.SeedOpt = 0,
     out: opts.OutOpt = None,
     *,
-    model: Model,
+    model: opts.Model,
 ) -> None:
     # fmt: on
     """Drop each trajectory's thermalisation (from T and E), then select frames at random or

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 
 @opt.with_model
@@ -30,7 +27,7 @@ def stability_command(
     checkpoints: opt.CheckpointsOpt = opt.DEFAULT_CHECKPOINTS,
     out: opt.OutOpt = None,
     *,
-    model: Model,
+    model: opt.Model,
 ) -> None:
     """ΔG(T, P) per molecule relative to the first polymorph (harmonic, fixed volume + PV)."""
     parameters = {k: v for k, v in locals().items() if k != "model"}

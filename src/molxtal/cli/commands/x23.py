@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from molxtal.cli import options as opt
 from molxtal.cli.console import progress_bar
 from molxtal.cli.run import run_command
-
-if TYPE_CHECKING:
-    from molxtal.models import Model
 
 
 @opt.with_models
@@ -31,7 +28,7 @@ def x23_command(
     fmax: Annotated[float, typer.Option(help="Relaxation force threshold (eV/Å).")] = 1e-3,
     out: opt.OutOpt = None,
     *,
-    models: list[Model],
+    models: list[opt.Model],
 ) -> None:
     """X23 lattice energies against DMC (Della Pia et al. 2024), optionally sublimation
     enthalpies against experiment. Cached per crystal in OUT/cache: rerun with the same --out

@@ -1,4 +1,5 @@
-"""Study step: liquid-water molecular dynamics, analysed as ``molxtal analyse`` does."""
+"""Study step: liquid water, prepared and analysed as ``molxtal md --water-box`` and
+``molxtal analyse`` do (:func:`molxtal.workflows.liquid.liquid_water`)."""
 
 from __future__ import annotations
 
@@ -6,52 +7,96 @@ from pathlib import Path
 
 from molxtal.models import Model
 from molxtal.structures import water_box
+from molxtal.study.progress import step_progress
 from molxtal.study.steps import Step, Table, Values, register, write_result
 
 # --------------------------------------------------------------------------- liquid water MD
 
 
 def _md(model: Model, p: dict, folder: Path) -> Values:
-    """NVT MD of a random water box into ``folder/md`` (continued from its checkpoint if there
-    is one), then the trajectory analysis of ``molxtal analyse`` (intermolecular RDFs)."""
-    from molxtal.workflows.md import CHECKPOINT, MDSettings, md_and_analysis
+    """The box (pre-equilibrated with TIP4P for ``pre_equilibration_ps``; only packed when 0),
+    an NPT run of ``npt_steps`` (none when 0) and the NVT run, continued from their
+    checkpoints, then the trajectory analysis of ``molxtal analyse``."""
+    from molxtal.workflows.liquid import liquid_water
+    from molxtal.workflows.md import MDSettings
+    from molxtal.workflows.water_box import WaterBoxSettings, prepare_water_box
 
-    atoms = water_box(p["molecules"], p["density"], seed=p["seed"])
     fields = MDSettings.__dataclass_fields__
     settings = MDSettings(**{k: v for k, v in p.items() if k in fields})
-    directory = Path(folder) / "md"
-    result = md_and_analysis(
-        atoms,
-        model,
-        settings,
-        directory,
-        equilibration_ps=p["equilibration_ps"],
-        resume=(directory / CHECKPOINT).exists(),
-        source=f"water box of {p['molecules']} molecules at {p['density']} g/cm³",
-    )
+    preparation = None
+    source = f"water box of {p['molecules']} molecules at {p['density']} g/cm³"
+    if p.get("pre_equilibration_ps", 0.0) > 0:
+        box = WaterBoxSettings(
+            p["molecules"], p["density"], p["temperature_K"], seed=p["seed"],
+            time_ps=p["pre_equilibration_ps"],
+        )  # fmt: skip
+        with step_progress("TIP4P steps", round(box.time_ps * 1000 / box.timestep_fs)) as bar:
+            preparation = prepare_water_box(box, lambda step, total: bar(box.sample_every))
+        atoms = preparation.atoms
+        source += f", {box.time_ps:g} ps TIP4P pre-equilibrated"
+    else:
+        atoms = water_box(p["molecules"], p["density"], seed=p["seed"])
+    result = liquid_water(
+        atoms, model, settings, folder,
+        nvt_equilibration_ps=p["equilibration_ps"],
+        npt_steps=p.get("npt_steps", 0),
+        npt_equilibration_ps=p.get("npt_equilibration_ps", 0.0),
+        preparation=preparation, source=source, progress_bar=step_progress,
+    )  # fmt: skip
     return write_result(result, folder)
 
 
 #: Experiment at 298 K: density (g/cm³) and self-diffusion (cm²/s, Mills 1973).
-WATER_298K = {"density_g_per_cm3": 0.997, "diffusion_cm2_per_s": 2.30e-5}
+WATER_298K = {"density_g_per_cm3": 0.997, "diffusion_yeh_hummer_cm2_per_s": 2.30e-5}
+
+
+def value_with_status(value, fmt: str, state: dict | None, expected=None) -> str:
+    """``value`` formatted, its error against ``expected``, and its status unless converged
+    (a value that is not computed shows the reason instead)."""
+    if state is not None and state["status"] == "not computed":
+        return f"not computed: {'; '.join(state['reasons'])}"
+    if value is None:
+        return "-"
+    text = fmt.format(value)
+    if expected is not None:
+        text += f" ({fmt.format(value - expected)})"
+    if state is not None and state["status"] != "converged":
+        text += f" [{state['status']}: {'; '.join(state['reasons'])}]"
+    return text
 
 
 def _water_md_table(values: dict[str, Values], p: dict) -> Table:
     rows = []
-    for label, key, fmt in (
-        ("density (g/cm³)", "density_g_per_cm3", "{:.3f}"),
-        ("D_O (cm²/s)", "diffusion_cm2_per_s", "{:.2e}"),
-        ("g_OO first peak (Å)", "rdf_OO_first_peak_angstrom", "{:.3f}"),
-        ("ISD g_OO vs Soper 2013 (Å)", "rdf_OO_isd_soper2013_angstrom", "{:.3f}"),
-        ("ISD g_OH vs Soper 2013 (Å)", "rdf_OH_isd_soper2013_angstrom", "{:.3f}"),
-        ("ISD g_HH vs Soper 2013 (Å)", "rdf_HH_isd_soper2013_angstrom", "{:.3f}"),
-        ("speed (ns/day)", "ns_per_day", "{:.4f}"),
-    ):
+    for label, key, fmt, state in (
+        ("density, NPT (g/cm³)", "density_g_per_cm3", "{:.3f}", "density_g_per_cm3_status"),
+        ("D_O, Yeh–Hummer corrected (cm²/s)", "diffusion_yeh_hummer_cm2_per_s", "{:.2e}",
+         "diffusion_cm2_per_s_status"),
+        ("D_O, as simulated (cm²/s)", "diffusion_cm2_per_s", "{:.2e}",
+         "diffusion_cm2_per_s_status"),
+        ("MSD log–log slope in the fit window", "diffusion_loglog_slope", "{:.2f}", None),
+        ("g_OO first peak (Å)", "rdf_OO_first_peak_angstrom", "{:.3f}", "rdf_OO_status"),
+        ("g_OO first peak height", "rdf_OO_first_peak_height", "{:.2f}", "rdf_OO_status"),
+        ("ISD g_OO vs Soper 2013 (Å)", "rdf_OO_isd_soper2013_angstrom", "{:.3f}",
+         "rdf_OO_status"),
+        ("ISD g_OH vs Soper 2013 (Å)", "rdf_OH_isd_soper2013_angstrom", "{:.3f}",
+         "rdf_OH_status"),
+        ("ISD g_HH vs Soper 2013 (Å)", "rdf_HH_isd_soper2013_angstrom", "{:.3f}",
+         "rdf_HH_status"),
+    ):  # fmt: skip
         expected = WATER_298K.get(key)
         row = [label, "-" if expected is None else fmt.format(expected)]
+        row += [value_with_status(v.get(key), fmt, v.get(state), expected) for v in values.values()]
+        rows.append(row)
+    for label, key, fmt in (
+        ("NVT production (ps)", "production_ps", "{:.3f}"),
+        ("NVT production mean T (K)", "mean_temperature_K", "{:.1f}"),
+        ("NVT mean pressure (bar)", "mean_pressure_bar", "{:.0f}"),
+        ("speed (ns/day)", "ns_per_day", "{:.4f}"),
+    ):
+        row = [label, f"{p['temperature_K']:g}" if key == "mean_temperature_K" else "-"]
         for v in values.values():
-            value = v[key] if key in v else v["md"][key]
-            row.append("-" if value is None else fmt.format(value))
+            state = v["md"].get("mean_temperature_status") if key == "mean_temperature_K" else None
+            row.append(value_with_status(v["md"].get(key), fmt, state))
         rows.append(row)
     return ["quantity", "experiment (298 K)", *values], rows
 
@@ -60,9 +105,12 @@ register(
     Step(
         "water-md",
         "Liquid water MD",
-        "NVT (Langevin) MD of a random water box at the experimental density; intermolecular "
-        "RDFs against Soper 2013 (integrated squared difference, Å), density and O "
-        "self-diffusion (experiment: 0.997 g/cm³, 2.30e-5 cm²/s at 298 K).",
+        "A water box packed with O–O ≥ 2.5 Å, minimised and pre-equilibrated with rigid TIP4P, "
+        "then the model's own NVT (Langevin) equilibration and production at the experimental "
+        "density (and NPT for the density where the profile runs it). Intermolecular RDFs "
+        "against Soper 2013 (integrated squared difference, Å); O self-diffusion only where "
+        "the MSD is diffusive, Yeh–Hummer corrected (experiment: 0.997 g/cm³, 2.30e-5 cm²/s "
+        "at 298 K).",
         lambda p: [water_box(p["molecules"], p["density"], seed=p["seed"])],
         _md,
         _water_md_table,
