@@ -137,7 +137,7 @@ def test_interrupted_run_resumes(tmp_path, monkeypatch, counted):
 
 
 #: Keys that record how long or where a run went, not what it found.
-RUN_KEYS = {"ns_per_day", "wall_time_s", "timings_s", "checkpoint"}
+RUN_KEYS = {"ns_per_day", "wall_time_s", "timings_s", "checkpoint", "trajectory"}
 
 
 def _without_timings(values):
