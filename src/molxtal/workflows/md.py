@@ -46,7 +46,6 @@ from molxtal.io import atomic_write, read_json
 from molxtal.models import Model
 from molxtal.results import RESULTS_JSON, Result, Table, status
 from molxtal.structures import density_g_cm3, read_structure, water_box
-from molxtal.workflows.trajectory import TrajectoryAnalysis, analyse_trajectory
 from molxtal.workflows.water_box import PreparedWaterBox, WaterBoxSettings, prepare_water_box
 
 if TYPE_CHECKING:
@@ -687,45 +686,3 @@ def molecular_dynamics(
         pressure_err_bar=float(means["pressure_bar"][1]),
         preparation=preparation,
     )
-
-
-@dataclass
-class AnalysedMD(Result):
-    """An MD run and the analysis of its trajectory (the analysis's values at the top level,
-    the run's under ``md``)."""
-
-    run: MDRun
-    analysis: TrajectoryAnalysis
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.analysis.to_dict(), "md": self.run.to_dict()}
-
-    def summary(self) -> list[Table]:
-        return self.run.summary() + self.analysis.summary()
-
-    def csv_tables(self) -> dict[str, list[dict[str, Any]]]:
-        return self.analysis.csv_tables()
-
-    def figures(self) -> dict[str, Callable[[], Figure]]:
-        return self.analysis.figures()
-
-
-def md_and_analysis(
-    atoms: Atoms,
-    model: Model,
-    settings: MDSettings,
-    directory: str | Path,
-    *,
-    equilibration_ps: float = 0.0,
-    resume: bool = False,
-    source: str = "structure",
-    **options: Any,
-) -> AnalysedMD:
-    """:func:`molecular_dynamics`, then :func:`~molxtal.workflows.trajectory.analyse_trajectory`
-    of its frames after ``equilibration_ps`` with ``options``."""
-    run = molecular_dynamics(
-        atoms, model, settings, directory, resume=resume, equilibration_ps=equilibration_ps,
-        source=source,
-    )  # fmt: skip
-    analysis = analyse_trajectory(run.trajectory, run.equilibration_ps, label=model.name, **options)
-    return AnalysedMD(run, analysis)

@@ -224,15 +224,17 @@ class TrajectoryAnalysis(Result):
             ]
         return tables
 
+    def rdf_warning(self) -> str:
+        """Why the first partial RDF is not converged ("" when it is)."""
+        state = self.statuses()[f"rdf_{self.rdfs[0].pair}_status"]
+        if state["status"] == "converged":
+            return ""
+        return f"g_{self.rdfs[0].pair} {state['status']}: {'; '.join(state['reasons'])}"
+
     def figures(self) -> dict[str, Callable[[], Figure]]:
         from molxtal.plotting.md import density_figure, msd_figure, rdf_figure
 
-        state = self.statuses()[f"rdf_{self.rdfs[0].pair}_status"]
-        warning = (
-            ""
-            if state["status"] == "converged"
-            else (f"{state['status']}: {'; '.join(state['reasons'])}")
-        )
+        warning = self.rdf_warning()
         figures = {
             "rdf.png": lambda: rdf_figure({self.label: self.rdfs}, self.reference, warning),
             "density.png": lambda: density_figure(
@@ -266,7 +268,8 @@ def analyse_trajectory(
     over ``blocks`` blocks), intermolecular unless ``intermolecular=False``; with
     ``reference`` they are compared with Soper 2013. D of ``species`` comes from its MSD,
     Yeh–Hummer-corrected when ``viscosity_mpa_s`` (mPa s) is given. For a file written by
-    ``molxtal md``, ``equilibration_ps``, ``temperature_K`` and ``label`` default to the run's.
+    ``molxtal md``, ``equilibration_ps``, ``temperature_K`` and ``label`` default to the run's,
+    and a production temperature off its target makes the statuses indicative.
     Frame times are the frames' ``time_ps``, else multiples of ``frame_interval_ps``.
     """
     if isinstance(trajectory, (str, Path)):
@@ -339,6 +342,7 @@ def analyse_trajectory(
         diffusion=diffusion,
         notes=notes,
         n_molecules=int(ids.max()) + 1 if ids is not None else 0,
+        run_reasons=list(record.get("mean_temperature_status", {}).get("reasons", [])),
     )
 
 
@@ -379,7 +383,8 @@ class TrajectoryComparison(Result):
         from molxtal.plotting.md import rdf_figure
 
         overlay = {run.label: run.rdfs for run in self.runs}
-        figures = {"rdf.png": lambda: rdf_figure(overlay, self.runs[0].reference)}
+        warning = "\n".join(f"{r.label}: {r.rdf_warning()}" for r in self.runs if r.rdf_warning())
+        figures = {"rdf.png": lambda: rdf_figure(overlay, self.runs[0].reference, warning)}
         for run in self.runs:
             for name, draw in run.figures().items():
                 if name != "rdf.png":
