@@ -44,10 +44,10 @@ QUICK = {
         "pre_equilibration_ps": 10.0,
         "timestep_fs": 0.5,
         "tdamp_fs": 50.0,
-        "steps": 200,
+        "steps": 1600,
         "stride": 5,
-        "checkpoint_every": 50,
-        "equilibration_ps": 0.05,
+        "checkpoint_every": 100,
+        "equilibration_ps": 0.3,
         "npt_steps": 0,
     },
 }
@@ -133,7 +133,7 @@ PROFILES = {"quick": QUICK, "full": FULL, "test": TEST}
 NOTES = {
     "quick": "Quick profile: small settings chosen to finish in about 20 minutes on 2 CPU cores "
     "(loose relaxation thresholds, a 7-point binding curve, small phonon supercells, a TIP4P-"
-    "prepared liquid box with 0.1 ps of MLIP MD); most values are flagged indicative with the "
+    "prepared liquid box with 0.8 ps of MLIP MD); most values are flagged indicative with the "
     "reason. Use --profile full for the thesis's settings.",
     "full": "Full profile: the thesis's settings.",
     "test": "Test profile: seconds-long settings for the test suite; the numbers are not physics.",
@@ -146,8 +146,8 @@ LEAVES_OUT = {
         "Binding curve: 7 O–O distances; full: the thesis's grid.",
         "Ice Ih phonons and ΔH_sub: the quick supercell and a 6×6×6 mesh; full: 1×1×1 to 3×3×3 "
         "supercells and an 8×8×8 mesh.",
-        "Liquid water: 64 molecules, 10 ps of TIP4P pre-equilibration, then only 0.1 ps of "
-        "MLIP NVT (0.05 ps equilibration with a 50 fs Langevin time constant, 0.05 ps "
+        "Liquid water: 64 molecules, 10 ps of TIP4P pre-equilibration, then only 0.8 ps of "
+        "MLIP NVT (0.3 ps equilibration with a 50 fs Langevin time constant, 0.5 ps "
         "production): the RDF is mostly the TIP4P liquid's and indicative, the MSD is "
         "ballistic so D is not computed, and no NPT run gives a density. Full: 128 "
         "molecules, 20 ps TIP4P, 40 ps MLIP NPT (density, after 10 ps) and 50 ps MLIP NVT "
