@@ -166,8 +166,8 @@ LEAVES_OUT = {
         "Relaxations stop at loose thresholds (monomer 1e-6, dimer 1e-4, binding curve 1e-2 "
         "eV/Å); full: 1e-8, 1e-6 and 1e-3 eV/Å.",
         "Binding curve: 7 O–O distances; full: the thesis's grid.",
-        "Ice Ih phonons and ΔH_sub: the quick supercell and a 6×6×6 mesh; full: 1×1×1 to 3×3×3 "
-        "supercells and an 8×8×8 mesh.",
+        "Ice Ih phonons: 1×1×1 and 2×2×2, ΔH_sub at 2×2×2, a 6×6×6 mesh; full: 1×1×1 to "
+        "3×3×3 supercells and an 8×8×8 mesh.",
         "Liquid water: 64 molecules, 10 ps of TIP4P pre-equilibration, then only 0.1 ps of "
         "MLIP NVT (0.05 ps equilibration with a 50 fs Langevin time constant, 0.05 ps "
         "production): the RDF is mostly the TIP4P liquid's and indicative, the MSD is "
