@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from ase import units
 from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import read
@@ -21,6 +22,7 @@ from molxtal.workflows.md import (
     MDSettings,
     initial_velocities,
     load_checkpoint,
+    molecular_dynamics,
     run_md,
 )
 
@@ -218,3 +220,26 @@ def test_md_into_a_folder_holding_a_run_is_refused_without_resume(tmp_path):
     again = CliRunner().invoke(app, [*args[:-4], "--steps", "2", "-o", str(out)])
     assert again.exit_code == 2 and "earlier run" in again.output
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_minimising_first_stops_the_start_from_heating_the_run(copper, emt, tmp_path):
+    """Equipartition in a harmonic crystal: NVE from 300 K velocities at a minimum shares the
+    kinetic energy with the potential, so the mean T is 150 K. Started rattled, the excess
+    potential energy ΔE (what the minimisation removes) heats it by ΔE / (3 N k_B) more."""
+    rattled = copper.copy()
+    rattled.rattle(0.05, seed=3)
+
+    def nve(minimise_steps: int, folder):
+        settings = MDSettings(steps=400, ensemble="nve", temperature_K=300, timestep_fs=2.0,
+                              stride=5, minimise_steps=minimise_steps, minimise_fmax=1e-3)
+        return molecular_dynamics(rattled, emt, settings, folder, equilibration_ps=0.4)
+
+    minimised = nve(300, tmp_path / "minimised")
+    record = minimised.to_dict()["minimisation"]
+    assert record["converged"]
+    assert minimised.mean_temperature_K == pytest.approx(150.0, abs=20.0)
+    excess_eV = record["energy_initial_eV"] - record["energy_eV"]
+    heating_K = excess_eV / (3 * len(copper) * units.kB)
+    hot = nve(0, tmp_path / "rattled")
+    assert hot.to_dict()["minimisation"] is None and heating_K > 50
+    assert hot.mean_temperature_K == pytest.approx(150.0 + heating_K, abs=25.0)

@@ -371,6 +371,35 @@ def test_auto_picks_systematic_for_a_small_cell_and_remembers(tmp_path):
     assert again.calculator.calls == 0 and rerun.force_constants.choice == choice
 
 
+class FixedCallStore:
+    """A force store whose one call of the undisplaced supercell takes 1 s."""
+
+    folder, call_s = None, [1.0]
+
+    def get(self, name, supercell):
+        return np.zeros((len(supercell), 3))
+
+
+@pytest.mark.parametrize(("share", "method"), [(0.7, "systematic"), (0.3, "random")])
+def test_auto_needs_random_to_be_clearly_cheaper(monkeypatch, share, method):
+    """Random estimated at 0.7× the systematic cost stays systematic (a near tie must not let
+    the load decide); at 0.3× random wins."""
+    rng = np.random.default_rng(1)
+    atoms = Atoms("H8", scaled_positions=rng.random((8, 3)), cell=np.eye(3) * 5.0, pbc=True)
+    auto = settings(3, method="auto", fc_cutoff_angstrom=3.0)  # P1: 48 systematic supercells
+    phonon = fc.make_phonopy(atoms, auto)
+    rate = 1e9
+    monkeypatch.setattr(fc, "measured_flop_rate", lambda: rate)
+    first = fc.choose_method(phonon, FixedCallStore(), auto)
+    fit_flops = first["random_fit_s_estimate"] * rate
+    wanted_fit_s = share * first["systematic_calls"] - first["random_calls_estimate"]
+    assert wanted_fit_s > 0
+    rate = fit_flops / wanted_fit_s
+    choice = fc.choose_method(phonon, FixedCallStore(), auto)
+    assert choice["cost_s"]["random"] == pytest.approx(share * choice["cost_s"]["systematic"])
+    assert choice["method"] == method
+
+
 def test_a_second_run_sharing_the_checkpoints_waits_and_reuses(tmp_path):
     import threading
     import time
@@ -583,10 +612,12 @@ def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
     from molxtal.models import load_model
     from molxtal.study.profiles import TEST
     from molxtal.study.steps import STEPS
+    from molxtal.study.steps.ice import shared_forces
 
     p = TEST["ice-ih-phonons"]
     model = load_model("ase.calculators.emt:EMT")  # as the study's runner loads it
-    study = STEPS["ice-ih-phonons"].compute(model, p, tmp_path / "study")
+    step_folder = tmp_path / "cache" / "ice-ih-phonons" / "key"  # the runner's layout
+    study = STEPS["ice-ih-phonons"].compute(model, p, step_folder)
     n = str(max(p["supercells"]))
     args = ["phonons", str(data_dir / "dmc_ice13" / "structures_vasp" / "Ih" / "POSCAR")]
     args += ["--model", "ase.calculators.emt:EMT", "--supercell", n, n, n, "--isotope", "D2O"]
@@ -594,11 +625,11 @@ def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
     args += ["--relax-fmax", str(p["relax_fmax"]), "--path", p["path"], "--npoints"]
     args += [str(p["npoints"]), "--mesh", *map(str, p["mesh"]), "--sigma", str(p["sigma_THz"])]
     args += ["--supercell-scan", ",".join(map(str, p["supercells"]))]
-    args += ["--checkpoints", str(tmp_path / "study" / "forces"), "--out", str(tmp_path / "cli")]
+    args += ["--checkpoints", str(shared_forces(step_folder)), "--out", str(tmp_path / "cli")]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     cli = json.loads((tmp_path / "cli" / "results.json").read_text())
-    stored = json.loads((tmp_path / "study" / "results.json").read_text())
+    stored = json.loads((step_folder / "results.json").read_text())
     # the same relaxed cell, displacements and model: every force set is the study's
     assert cli["forces_from_checkpoint"] == cli["n_displacements"] > 0
     for values in (study, stored):

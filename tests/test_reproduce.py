@@ -63,6 +63,18 @@ def test_every_step_stored(study):
     assert all(r["task"]["key"] == t.key for t, r in zip(tasks, records, strict=True))
 
 
+def test_phonon_and_sublimation_steps_compute_the_force_sets_once(study):
+    """Both steps relax the same ice Ih cell the same way: the second reuses the first's
+    checkpointed forces (cache/phonon-forces)."""
+    tasks, records = _records(study)
+    values = {t.step: r["values"] for t, r in zip(tasks, records, strict=True)}
+    phonons, sublimation = values["ice-ih-phonons"], values["sublimation"]
+    n = phonons["n_displacements"]
+    assert n > 0 and sublimation["phonon_displacements"] == n
+    assert phonons["forces_computed"] + sublimation["forces_computed"] == n
+    assert sublimation["forces_from_checkpoint"] == n
+
+
 def test_ice13_matches_emt_driven_directly(study):
     """E_latt(Ih) = E(cell)/N − E(gas), with ASE's EMT called directly."""
     _, records = _records(study)
@@ -146,7 +158,8 @@ def test_dask_executor_gives_identical_results(study, tmp_path):
     def physics(values):
         """The numbers, without what describes the run itself (wall times, speeds, paths)."""
         if isinstance(values, dict):
-            run_specific = ("ns_per_day", "flop_rate", "checkpoint", "trajectory")
+            run_specific = ("ns_per_day", "flop_rate", "checkpoint", "trajectory",
+                            "forces_computed", "forces_from_checkpoint")  # shared, either order
             return {
                 k: physics(v)
                 for k, v in values.items()

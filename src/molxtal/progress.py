@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
-#: ``progress_bar(description, total)``: a context manager yielding ``advance(n=1)``.
+#: ``progress_bar(description, total)``: a context manager yielding ``advance(n=1)``; a
+#: ``total`` ≤ 0 means the count is not known in advance.
 ProgressBar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 #: Seconds between progress lines when the output is not a terminal (a batch job's log).
 LOG_INTERVAL_S = 60.0
@@ -23,8 +24,9 @@ def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]
 
 
 class LogProgress:
-    """Progress as log lines on stderr (done/total, rate, elapsed, ETA), at most every
-    ``interval`` seconds and at the end."""
+    """Progress as log lines on stderr (done/total, rate, elapsed, ETA; a ``total`` ≤ 0 is
+    not known in advance: done, rate, elapsed), at most every ``interval`` seconds and at the
+    end."""
 
     def __init__(self, description: str, total: int, interval: float = LOG_INTERVAL_S):
         self.description, self.total, self.interval = description, total, interval
@@ -36,15 +38,22 @@ class LogProgress:
         now = time.monotonic()
         if now - self.last >= self.interval or self.done == self.total:
             self.last = now
-            elapsed = now - self.start
-            rate = self.done / elapsed if elapsed > 0 else 0.0
-            eta = f"{(self.total - self.done) / rate:.0f} s" if rate > 0 else "unknown"
+            counts = count_text(self.done, self.total, now - self.start)
             print(
-                f"{time.strftime('%H:%M:%S')} {self.description}: {self.done}/{self.total} "
-                f"({rate:.3g}/s, elapsed {elapsed:.0f} s, ETA {eta})",
+                f"{time.strftime('%H:%M:%S')} {self.description}: {counts}",
                 file=sys.stderr,
                 flush=True,
             )
+
+
+def count_text(done: int, total: int, elapsed_s: float) -> str:
+    """``done/total (rate/s, elapsed N s, ETA N s)``; a ``total`` ≤ 0 (not known in advance)
+    gives ``done done (rate/s, elapsed N s)``."""
+    rate = done / elapsed_s if elapsed_s > 0 else 0.0
+    if total <= 0:
+        return f"{done} done ({rate:.3g}/s, elapsed {elapsed_s:.0f} s)"
+    eta = f"{(total - done) / rate:.0f} s" if rate > 0 else "unknown"
+    return f"{done}/{total} ({rate:.3g}/s, elapsed {elapsed_s:.0f} s, ETA {eta})"
 
 
 @contextlib.contextmanager

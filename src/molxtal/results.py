@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +41,13 @@ def default_out_dir(command: str, root: str | Path = "molxtal-results") -> Path:
 
 #: How far a reported number can be trusted (issue: honest results).
 CONVERGED, INDICATIVE, NOT_COMPUTED = "converged", "indicative", "not computed"
+
+
+def number(value: float | None, spec: str = ".3f") -> str:
+    """``value`` formatted with ``spec`` for a table; "-" when it is None or not finite."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return format(value, spec)
 
 
 def status(reasons: list[str], computed: bool = True) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task(description, total=total)
+        task = progress.add_task(description, total=total if total > 0 else None)
         yield lambda n=1: progress.advance(task, n)
 
 

@@ -22,8 +22,9 @@ QUICK = {
     "delta-scan": {"deltas": (1e-4, 1e-3, 1e-2), "fmaxes": (1e-2, 1e-5), "nfree": 2, "steps": 1000},
     "dmc-ice13": {"ice_viii": "table"},
     "ice-ih-phonons": {
-        "supercells": (1,),
+        "supercells": (1, 2),
         "displacement": 0.01,
+        "displacements": "systematic",
         "relax_fmax": 1e-2,
         "path": PHONON_PATH,
         "npoints": 31,
@@ -31,7 +32,8 @@ QUICK = {
         "sigma_THz": 0.05,
     },
     "sublimation": {
-        "supercell": 1,
+        "supercell": 2,
+        "displacements": "systematic",
         "mesh": (6, 6, 6),
         "fmax": 1e-2,
         "temperatures_K": (0.0, 100.0, 200.0, 273.16),
@@ -42,12 +44,13 @@ QUICK = {
         "seed": 0,
         "temperature_K": 300.0,
         "pre_equilibration_ps": 10.0,
+        "minimise_steps": 100,
         "timestep_fs": 0.5,
         "tdamp_fs": 50.0,
-        "steps": 200,
+        "steps": 1000,
         "stride": 5,
-        "checkpoint_every": 50,
-        "equilibration_ps": 0.05,
+        "checkpoint_every": 100,
+        "equilibration_ps": 0.2,
         "npt_steps": 0,
     },
     "x23": {
@@ -87,6 +90,7 @@ FULL = {
         "seed": 0,
         "temperature_K": 300.0,
         "pre_equilibration_ps": 20.0,
+        "minimise_steps": 200,
         "timestep_fs": 0.5,
         "steps": 100_000,
         "stride": 20,
@@ -122,6 +126,7 @@ TEST = {
         "equilibration_ps": 0.0,
         "max_temperature_K": 1e6,
         "pre_equilibration_ps": 0.0,
+        "minimise_steps": 5,
         "npt_steps": 0,
     },
     "dmc-ice13": {"ice_viii": "table"},
@@ -154,7 +159,7 @@ PROFILES = {"quick": QUICK, "full": FULL, "test": TEST}
 NOTES = {
     "quick": "Quick profile: small settings chosen to finish in about 20 minutes on 2 CPU cores "
     "(loose relaxation thresholds, a 7-point binding curve, ice Ih phonons and "
-    "sublimation at 1×1×1, a TIP4P-prepared liquid box with 0.1 ps of MLIP MD, X23 lattice "
+    "sublimation at 2×2×2, a TIP4P-prepared liquid box with 0.5 ps of MLIP MD, X23 lattice "
     "energies on the fixed cells); most values are flagged indicative with the reason. Use "
     "--profile full for the thesis's settings.",
     "full": "Full profile: the thesis's settings.",
@@ -166,15 +171,15 @@ LEAVES_OUT = {
         "Relaxations stop at loose thresholds (monomer 1e-6, dimer 1e-4, binding curve 1e-2 "
         "eV/Å); full: 1e-8, 1e-6 and 1e-3 eV/Å.",
         "Binding curve: 7 O–O distances; full: the thesis's grid.",
-        "Ice Ih phonons and ΔH_sub: 1×1×1 and a 6×6×6 mesh (2×2×2 with the auto method's "
-        "random attempt took over 14 min here); full: 1×1×1 to 3×3×3 supercells and an "
-        "8×8×8 mesh.",
-        "Liquid water: 64 molecules, 10 ps of TIP4P pre-equilibration, then only 0.1 ps of "
-        "MLIP NVT (0.05 ps equilibration with a 50 fs Langevin time constant, 0.05 ps "
-        "production): the RDF is mostly the TIP4P liquid's and indicative, the MSD is "
-        "ballistic so D is not computed, and no NPT run gives a density. Full: 128 "
-        "molecules, 20 ps TIP4P, 40 ps MLIP NPT (density, after 10 ps) and 50 ps MLIP NVT "
-        "(RDFs and Yeh–Hummer-corrected D after 10 ps).",
+        "Ice Ih phonons and ΔH_sub: 1×1×1 and 2×2×2 supercells (systematic displacements, "
+        "their forces shared by both steps) and a 6×6×6 mesh; full: 1×1×1 to 3×3×3 "
+        "supercells and an 8×8×8 mesh.",
+        "Liquid water: 64 molecules, 10 ps of TIP4P pre-equilibration, 100 FIRE steps of the "
+        "MLIP, then only 0.5 ps of MLIP NVT (0.2 ps equilibration with a 50 fs Langevin time "
+        "constant, 0.3 ps production): the RDF is indicative, the MSD is not yet diffusive "
+        "so D is not computed, and no NPT run gives a density. Full: 128 molecules, 20 ps "
+        "TIP4P, 40 ps MLIP NPT (density, after 10 ps) and 50 ps MLIP NVT (RDFs and "
+        "Yeh–Hummer-corrected D after 10 ps).",
     ],
 }
 

@@ -10,6 +10,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from molxtal.progress import count_text
+
 #: Seconds between two heartbeat lines.
 HEARTBEAT_S = 60.0
 _state = threading.local()
@@ -31,12 +33,10 @@ def heartbeat(label: str, interval_s: float = HEARTBEAT_S) -> Iterator[None]:
     def beat() -> None:
         while not stop.wait(interval_s):
             line = f"{label}: running, {time.perf_counter() - start:.0f} s elapsed"
-            if counter.get("total"):
-                done, total = counter["done"], counter["total"]
+            if counter:
                 elapsed = time.perf_counter() - counter["start"]
-                rate = done / elapsed if elapsed > 0 else 0.0
-                eta = f"{(total - done) / rate:.0f} s" if rate > 0 else "unknown"
-                line += f"; {counter['what']} {done}/{total}, {rate:.3g}/s, ETA {eta}"
+                counts = count_text(counter["done"], counter["total"], elapsed)
+                line += f"; {counter['what']} {counts}"
             _say(line)
 
     _say(f"{label}: started")
@@ -53,7 +53,7 @@ def heartbeat(label: str, interval_s: float = HEARTBEAT_S) -> Iterator[None]:
 
 @contextlib.contextmanager
 def step_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A :data:`~molxtal.workflows.label.ProgressBar` whose counts the running step's
+    """A :data:`~molxtal.progress.ProgressBar` whose counts the running step's
     :func:`heartbeat` reports (nothing is shown outside one)."""
     counter = getattr(_state, "counter", None)
     if counter is None:

@@ -19,7 +19,7 @@ from ase.stress import full_3x3_to_voigt_6_stress
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
 from molxtal.progress import ProgressBar, no_progress
-from molxtal.results import Result, Table
+from molxtal.results import Result, Table, number
 from molxtal.workflows.label import REF_PREFIX, label_frames
 
 if TYPE_CHECKING:
@@ -64,10 +64,6 @@ class ModelErrors:
         return {k: v for k, v in vars(self).items() if k != "parity"}
 
 
-def _fmt(value: float | None, digits: int) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 @dataclass
 class Evaluation(Result):
     """The errors of each model on the frames of ``data``."""
@@ -82,10 +78,15 @@ class Evaluation(Result):
     def summary(self) -> list[Table]:
         columns = ["model", "frames", "E MAE (meV/atom)", "E MAE shifted (meV/atom)"]
         columns += ["F MAE (meV/Å)", "F RMSE (meV/Å)", "σ MAE (meV/Å³)"]
+        cells = (
+            ("energy_mae_meV_per_atom", ".2f"),
+            ("energy_mae_shifted_meV_per_atom", ".2f"),
+            ("force_mae_meV_per_angstrom", ".1f"),
+            ("force_rmse_meV_per_angstrom", ".1f"),
+            ("stress_mae_meV_per_angstrom3", ".3f"),
+        )
         rows = [
-            [m.model, m.n_frames, _fmt(m.energy_mae_meV_per_atom, 2)]
-            + [_fmt(m.energy_mae_shifted_meV_per_atom, 2), _fmt(m.force_mae_meV_per_angstrom, 1)]
-            + [_fmt(m.force_rmse_meV_per_angstrom, 1), _fmt(m.stress_mae_meV_per_angstrom3, 3)]
+            [m.model, m.n_frames, *(number(getattr(m, key), spec) for key, spec in cells)]
             for m in self.models
         ]
         notes = [f"{m.model}: failed on {m.n_failed} frame(s)" for m in self.models if m.n_failed]

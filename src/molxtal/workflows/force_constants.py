@@ -12,7 +12,6 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from molxtal.errors import MolxtalError
 from molxtal.io import atomic_write, folder_lock, read_json, write_json
 from molxtal.keys import cache_key
 from molxtal.models import Model
+from molxtal.progress import ProgressBar, no_progress
 from molxtal.structures import find_molecules
 from molxtal.units import INVCM_PER_EV, MEV_PER_EV, THZ_PER_EV
 from molxtal.workflows import random_displacements as rd
@@ -47,13 +47,15 @@ HOLDOUT_ACCURATE = 0.005
 #: Held-out force error (relative RMS) above which ``auto`` drops a random fit for systematic
 #: displacements: the force constants reach beyond the cutoff (docs/performance.md).
 AUTO_HOLDOUT_LIMIT = 0.03
+#: ``auto`` picks random displacements only when the cost model makes them at least this many
+#: times cheaper than systematic ones: a random fit is less accurate (a held-out error, a
+#: cutoff), its cost is an estimate, and a near tie (ice Ih 2×2×2: 216 supercells against ~90
+#: calls plus the fit) would let the machine's load pick the method.
+RANDOM_ADVANTAGE = 2.0
 #: q-mesh of the ZPE and F(300 K) that size the random fit.
 SIZING_MESH = (8, 8, 8)
 #: Most optimiser steps of the optional pre-relaxation.
 RELAX_STEPS = 2000
-#: A progress bar: ``progress(description, total)`` is a context manager yielding ``advance(n)``
-#: (``molxtal.cli.console.progress_bar``).
-ProgressBar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 
 # --------------------------------------------------------------------------- set-up
@@ -121,8 +123,9 @@ def to_ase_atoms(cell: PhonopyAtoms) -> Atoms:
 class DisplacementSettings:
     """How the force constants are obtained.
 
-    ``method``: ``auto`` (systematic or random, whichever the measured cost model says is
-    cheaper for this supercell, :func:`choose_method`), ``systematic`` (phonopy's
+    ``method``: ``auto`` (random where the measured cost model says it is at least
+    :data:`RANDOM_ADVANTAGE` times cheaper for this supercell, else systematic;
+    :func:`choose_method`), ``systematic`` (phonopy's
     symmetry-reduced single-atom displacements), ``random`` (all atoms displaced in random
     directions, fitted within ``fc_cutoff_angstrom`` by symfc, the snapshots grown until a
     held-out set converges; :mod:`molxtal.workflows.random_displacements`) or ``hessian`` (the
@@ -387,8 +390,9 @@ def measured_flop_rate(size: int = 600) -> float:
 
 
 def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSettings) -> dict:
-    """Systematic or random displacements, whichever costs less by a measured model: one call
-    of the undisplaced supercell times the calls each needs, plus the random fit's time.
+    """Systematic or random displacements by a measured cost model: one call of the
+    undisplaced supercell times the calls each needs, plus the random fit's time; random only
+    when it is :data:`RANDOM_ADVANTAGE` times cheaper.
 
     Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
     held-out snapshots and 4× as many equations as parameters, as ± pairs (the worst case),
@@ -416,8 +420,10 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     fit_s = flops / rate
     systematic_calls = len(phonon.supercells_with_displacements)
     costs = {"systematic": systematic_calls * call_s, "random": random_calls * call_s + fit_s}
+    random_wins = RANDOM_ADVANTAGE * costs["random"] < costs["systematic"]
     choice = {
-        "method": min(costs, key=costs.get),
+        "method": "random" if random_wins else "systematic",
+        "random_advantage_required": RANDOM_ADVANTAGE,
         "call_s": call_s,
         "systematic_calls": systematic_calls,
         "random_calls_estimate": random_calls,
@@ -544,22 +550,29 @@ def run_force_constants(
     t0 = time.perf_counter()
     method, choice = settings.method, None
     n_atoms = len(phonon.supercell)
-    total = len(phonon.supercells_with_displacements) if method == "systematic" else 0
-    bar = progress(f"forces ({n_atoms}-atom supercell)", total) if progress else None
-    with bar or contextlib.nullcontext() as advance, model.forces_only():
+    progress = progress or no_progress
+    with model.forces_only():
         if method == "auto":
-            with _locked(folder_for("random")) as folder:
+            with _locked(folder_for("random")) as folder, progress("cost model", 1) as advance:
                 choice = choose_method(phonon, ForceStore(model, folder, advance), settings)
             method = choice["method"]
             timings["cost_model"] = time.perf_counter() - t0
         if method == "random":
-            with _locked(folder_for(method)) as folder:
+            # the sizing loop decides the count: the bar has no total
+            with (
+                _locked(folder_for(method)) as folder,
+                progress(f"random snapshots ({n_atoms}-atom supercell)", 0) as advance,
+            ):
                 store = ForceStore(model, folder, advance)
                 fc = _random_or_fallback(phonon, store, settings, atoms, choice)
             if fc is None:  # auto: the random fit was not accurate enough
                 method, random_calls = "systematic", store.n_computed + store.n_loaded
         if method == "systematic":
-            with _locked(folder_for(method)) as folder:
+            total = len(phonon.supercells_with_displacements)
+            with (
+                _locked(folder_for(method)) as folder,
+                progress(f"forces ({n_atoms}-atom supercell)", total) as advance,
+            ):
                 store = ForceStore(model, folder, advance)
                 forces = compute_force_sets(phonon, store)
         else:

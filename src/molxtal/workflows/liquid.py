@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from ase import Atoms
 
 from molxtal.models import Model
+from molxtal.progress import ProgressBar
 from molxtal.results import Result, Table, status
-from molxtal.workflows.md import CHECKPOINT, MDRun, MDSettings, ProgressBar, molecular_dynamics
+from molxtal.workflows.md import CHECKPOINT, MDRun, MDSettings, molecular_dynamics
 from molxtal.workflows.trajectory import MIN_DENSITY_PS, TrajectoryAnalysis, analyse_trajectory
 from molxtal.workflows.water_box import PreparedWaterBox
 

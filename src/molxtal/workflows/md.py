@@ -44,8 +44,10 @@ from molxtal.analysis.blocks import block_average
 from molxtal.errors import MolxtalError
 from molxtal.io import atomic_write, read_json
 from molxtal.models import Model
+from molxtal.progress import ProgressBar, no_progress
 from molxtal.results import RESULTS_JSON, Result, Table, status
 from molxtal.structures import density_g_cm3, read_structure, water_box
+from molxtal.workflows.relax import relax
 from molxtal.workflows.water_box import PreparedWaterBox, WaterBoxSettings, prepare_water_box
 
 if TYPE_CHECKING:
@@ -90,6 +92,8 @@ FIXED_ON_RESUME = (
     "tdamp_fs",
     "pdamp_fs",
     "seed",
+    "minimise_steps",
+    "minimise_fmax",
 )
 
 
@@ -99,6 +103,10 @@ class MDSettings:
 
     ``tdamp_fs`` is the thermostat time constant (Langevin friction = 1/tdamp), ``pdamp_fs``
     the barostat one. ``max_temperature_K`` defaults to 5x the target (NVE: the start).
+    ``minimise_steps`` (0: none) FIRE steps of the model itself on the positions (to
+    ``minimise_fmax`` eV/Å) before the velocities are drawn: a structure prepared with another
+    potential (a TIP4P water box) otherwise releases its excess energy under the model as heat
+    during the run.
     """
 
     steps: int
@@ -115,6 +123,8 @@ class MDSettings:
     seed: int = 0
     max_temperature_K: float | None = None
     min_distance_angstrom: float = 0.5
+    minimise_steps: int = 0
+    minimise_fmax: float = 0.05
 
     def __post_init__(self) -> None:
         if self.ensemble not in ENSEMBLES:
@@ -127,6 +137,8 @@ class MDSettings:
             raise MolxtalError(f"unknown barostat '{self.barostat}'; choose {', '.join(BAROSTATS)}")
         if self.steps < 0 or self.stride < 1 or self.checkpoint_every < 1:
             raise MolxtalError("steps must be ≥ 0, stride and checkpoint interval ≥ 1")
+        if self.minimise_steps < 0 or not self.minimise_fmax > 0:
+            raise MolxtalError("minimisation: steps must be ≥ 0 and fmax > 0")
         if self.timestep_fs <= 0 or self.temperature_K < 0:
             raise MolxtalError("the timestep must be positive and the temperature non-negative")
 
@@ -481,15 +493,6 @@ def parse_repeat(text: str) -> tuple[int, int, int]:
     return repeat
 
 
-#: ``progress_bar(description, total)``: a context manager yielding ``advance()`` (the CLI's).
-ProgressBar = Callable[[str, int], contextlib.AbstractContextManager[Callable[[], None]]]
-
-
-@contextlib.contextmanager
-def _no_bar(description: str, total: int):
-    yield lambda n=1: None
-
-
 #: A production mean temperature further than this (K) from the target is flagged.
 TEMPERATURE_TOLERANCE_K = 10.0
 
@@ -517,7 +520,7 @@ def starting_structure(
     elif prepare:
         settings = WaterBoxSettings(water_molecules, density_g_per_cm3, temperature_K, seed=seed)
         steps = round(settings.time_ps * 1000 / settings.timestep_fs)
-        with (progress_bar or _no_bar)("TIP4P pre-equilibration steps", steps) as advance:
+        with (progress_bar or no_progress)("TIP4P pre-equilibration steps", steps) as advance:
             preparation = prepare_water_box(settings, lambda *_: advance(settings.sample_every))
         atoms = preparation.atoms
         source = (
@@ -566,6 +569,7 @@ class MDRun(Result):
     density_err_g_per_cm3: float = float("nan")
     pressure_err_bar: float = float("nan")
     preparation: PreparedWaterBox | None = None
+    minimisation: dict[str, Any] | None = None
 
     @property
     def production_ps(self) -> float:
@@ -613,6 +617,7 @@ class MDRun(Result):
             "trajectory": TRAJECTORY,
             "thermo": THERMO,
             "preparation": self.preparation.to_dict() if self.preparation else None,
+            "minimisation": self.minimisation,
         }
 
     def summary(self) -> list[Table]:
@@ -620,7 +625,14 @@ class MDRun(Result):
             f"MD: {self.source}, {self.n_atoms} atoms, {self.settings.ensemble.upper()}, "
             f"{self.model}"
         )
-        rows = [
+        minimised = self.minimisation
+        rows = [] if minimised is None else [
+            ["model minimisation before MD",
+             f"{minimised['steps']} FIRE steps, E {minimised['energy_initial_eV']:.3f} → "
+             f"{minimised['energy_eV']:.3f} eV, max force {minimised['fmax_eV_per_angstrom']:.3g}"
+             " eV/Å"],
+        ]  # fmt: skip
+        rows += [
             ["simulated time (ps)", f"{self.time_ps:.4f}"],
             ["frames", self.record.n_frames],
             ["wall time (s)", f"{self.record.wall_time_s:.1f}"],
@@ -659,10 +671,15 @@ def molecular_dynamics(
     says where ``atoms`` came from, ``preparation`` how they were prepared (recorded with the
     run); ``progress_bar`` shows the steps (see :data:`ProgressBar`)."""
     directory = Path(directory)
+    minimisation = None
     if resume and (directory / RESULTS_JSON).exists():
-        equilibration_ps = read_json(directory / RESULTS_JSON).get(
-            "equilibration_ps", equilibration_ps
-        )
+        saved = read_json(directory / RESULTS_JSON)
+        equilibration_ps = saved.get("equilibration_ps", equilibration_ps)
+        minimisation = saved.get("minimisation")
+    elif settings.minimise_steps and not resume:
+        relaxed = relax(atoms, model, settings.minimise_fmax, settings.minimise_steps, "FIRE",
+                        what="the MD start")  # fmt: skip
+        atoms, minimisation = relaxed.atoms, relaxed.to_dict()
     with _steps_progress(progress_bar) as progress:
         record = run_md(atoms, model, settings, directory, resume, progress)
     thermo = np.genfromtxt(record.thermo, delimiter=",", names=True)
@@ -685,4 +702,5 @@ def molecular_dynamics(
         density_err_g_per_cm3=float(means["density_g_per_cm3"][1]),
         pressure_err_bar=float(means["pressure_bar"][1]),
         preparation=preparation,
+        minimisation=minimisation,
     )

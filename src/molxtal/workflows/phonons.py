@@ -24,7 +24,8 @@ from phonopy import Phonopy
 from molxtal import validate
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.results import Result, ResultDir, Table, status
+from molxtal.progress import ProgressBar
+from molxtal.results import Result, ResultDir, Table, number, status
 from molxtal.structures import find_molecules
 from molxtal.workflows.force_constants import (
     FREQUENCY_UNITS,
@@ -33,7 +34,6 @@ from molxtal.workflows.force_constants import (
     DisplacementSettings,
     ForceConstantResult,
     PhononRun,
-    ProgressBar,
     run_force_constants,
     supercell_matrix,
 )
@@ -533,7 +533,7 @@ class PhononResult(Result):
             rows.append(
                 [f"{p.size}×{p.size}×{p.size}", r["n_atoms"], r["n_displacements"],
                  f"{r['acoustic_gamma_max_cm-1']:.2f}",
-                 *(" / ".join(_fmt(r[key.format(n)]) for n in names) for key in (
+                 *(" / ".join(number(r[key.format(n)]) for n in names) for key in (
                      "zpe_{}_kJ_per_mol", f"F_{t:g}K_{{}}_kJ_per_mol",
                      f"C_v_{t:g}K_{{}}_J_per_K_mol"))]
             )  # fmt: skip
@@ -652,10 +652,6 @@ def _method_line(fc: ForceConstantResult) -> str:
 
 def _join(values) -> str:
     return ", ".join(f"{x:.3f}" for x in values)
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def phonons(

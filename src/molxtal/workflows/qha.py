@@ -21,13 +21,13 @@ from phonopy import PhonopyQHA
 
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
+from molxtal.progress import ProgressBar
 from molxtal.results import Result, ResultDir, Table
 from molxtal.structures import find_molecules
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows.force_constants import (
     DisplacementSettings,
     PhononRun,
-    ProgressBar,
     run_force_constants,
 )
 from molxtal.workflows.phonons import Thermal, columns_to_rows, run_thermal

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from molxtal.models import Model
-    from molxtal.workflows.md import MDSettings, ProgressBar
+    from molxtal.progress import ProgressBar
+    from molxtal.workflows.md import MDSettings
 
 METHODS = ("random", "fps")
 #: The file the chosen frames are written to.

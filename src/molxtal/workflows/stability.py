@@ -20,12 +20,12 @@ from ase import Atoms, units
 from molxtal.analysis.harmonic import Modes
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
+from molxtal.progress import ProgressBar
 from molxtal.results import Result, Table
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows.force_constants import (
     DisplacementSettings,
     PhononRun,
-    ProgressBar,
     run_force_constants,
 )
 from molxtal.workflows.lattice_energy import lattice_energy

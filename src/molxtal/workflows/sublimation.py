@@ -21,12 +21,12 @@ from phonopy import Phonopy
 
 from molxtal.analysis.harmonic import Modes
 from molxtal.models import Model
+from molxtal.progress import ProgressBar
 from molxtal.results import Result, ResultDir, Table
 from molxtal.units import KJMOL_PER_EV, R_J_PER_MOL_K
 from molxtal.workflows.force_constants import (
     DisplacementSettings,
     PhononRun,
-    ProgressBar,
     run_force_constants,
 )
 from molxtal.workflows.lattice_energy import GAS_FMAX, MAX_STEPS, lattice_energy

@@ -25,7 +25,7 @@ from molxtal.data.rdf import ReferenceRDF, soper2013
 from molxtal.data.training import read_frames
 from molxtal.errors import MolxtalError
 from molxtal.io import read_json
-from molxtal.results import RESULTS_JSON, Result, Table, status
+from molxtal.results import RESULTS_JSON, Result, Table, number, status
 from molxtal.structures import density_g_cm3, find_molecules
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ def molecule_ids(atoms: Atoms, source: str) -> np.ndarray:
     for k, members in enumerate(find_molecules(atoms, source=source).indices):
         ids[members] = k
     return ids
-
-
-def _fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None or not np.isfinite(value) else format(value, spec)
 
 
 @dataclass
@@ -193,12 +189,12 @@ class TrajectoryAnalysis(Result):
         shape = self.shapes[pair]
         return [
             self.label,
-            _fmt(shape and shape.peak_r, ".3f"),
-            _fmt(shape and shape.peak_g, ".3f"),
-            _fmt(shape and shape.coordination_number, ".2f"),
-            _fmt(self.isd_angstrom.get(pair), ".4f"),
-            f"{self.density_mean_g_per_cm3:.4f} ± {_fmt(self.density_err_g_per_cm3, '.4f')}",
-            "-" if d is None else f"{d.d_cm2_s:.3e} ± {_fmt(d.d_err_cm2_s, '.1e')}",
+            number(shape and shape.peak_r, ".3f"),
+            number(shape and shape.peak_g, ".3f"),
+            number(shape and shape.coordination_number, ".2f"),
+            number(self.isd_angstrom.get(pair), ".4f"),
+            f"{self.density_mean_g_per_cm3:.4f} ± {number(self.density_err_g_per_cm3, '.4f')}",
+            "-" if d is None else f"{d.d_cm2_s:.3e} ± {number(d.d_err_cm2_s, '.1e')}",
         ]
 
     def summary(self) -> list[Table]:

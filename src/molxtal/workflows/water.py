@@ -27,7 +27,7 @@ from molxtal.analysis.water import (
 from molxtal.data import water as ref
 from molxtal.errors import NotConvergedError
 from molxtal.models import Model
-from molxtal.results import Result, ResultDir, Table
+from molxtal.results import Result, ResultDir, Table, number
 from molxtal.structures import water_dimer, water_molecule
 from molxtal.units import INVCM_PER_EV
 from molxtal.workflows.relax import Relaxation, constraints, labelled_frames, relax
@@ -96,18 +96,14 @@ def errors_against(values: dict[str, Any], reference: dict[str, Any]) -> dict[st
     return {key: d.tolist() if d.ndim else float(d) for key, d in diff.items()}
 
 
-def _fmt(value, digits: int) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def comparison_rows(quantities: Sequence[Quantity], data: dict[str, Any]) -> list[list[str]]:
     """Per quantity: the reference, then per model "value (error) [thesis value]", read from a
     result's numbers (``to_dict()`` or its stored JSON)."""
     rows = []
     for label, key, index, digits in quantities:
-        row = [label, _fmt(pick(data["reference"], key, index), digits)]
+        row = [label, number(pick(data["reference"], key, index), f".{digits}f")]
         for entry in data["models"].values():
-            cell = _fmt(pick(entry, key, index), digits)
+            cell = number(pick(entry, key, index), f".{digits}f")
             error = pick(entry["errors"], key, index)
             if error is not None:
                 cell += f" ({error:+.{digits}f})"

@@ -37,6 +37,8 @@ def md_command(
     pdamp: Annotated[float, Opt(help="Barostat time constant (fs).")] = 1000.0,
     max_temperature: Annotated[float | None, Opt(help="Stop above this T (K); 5x target.")] = None,
     min_distance: Annotated[float, Opt(help="Stop if atoms get closer (Å).")] = 0.5,
+    minimise: Annotated[int | None, Opt(help="Model FIRE steps before MD (--water-box: 100, "
+                                        "else 0).")] = None,
     resume: Annotated[bool, Opt(help="Continue the run in --out from its checkpoint.")] = False,
     seed: opts.SeedOpt = 0,
     out: opts.OutOpt = None,
@@ -57,6 +59,7 @@ def md_command(
         pressure_bar=pressure, timestep_fs=timestep, stride=stride,
         checkpoint_every=checkpoint_every, tdamp_fs=tdamp, pdamp_fs=pdamp, seed=seed,
         max_temperature_K=max_temperature, min_distance_angstrom=min_distance,
+        minimise_steps=minimise if minimise is not None else 100 * (water_box is not None),
     )  # fmt: skip
 
     def compute(folder):

@@ -7,11 +7,21 @@ from pathlib import Path
 
 from molxtal.data import dmc_ice13
 from molxtal.models import Model
+from molxtal.study.progress import step_progress
 from molxtal.study.steps import Step, Table, Values, register, write_result
 
 #: The structure's name in the results: DMC-ICE13's ice Ih cell (its figure gets the measured
 #: heat capacities of ice Ih).
 ICE_IH = "DMC-ICE13 ice Ih"
+
+
+def shared_forces(folder: Path) -> Path:
+    """The phonon force-set checkpoints of the whole cache (``cache/phonon-forces``, beside the
+    steps' folders ``cache/<step>/<key>``): the phonon and sublimation steps relax the same
+    crystal the same way, so the second finds the first's forces (their keys cover the
+    structure, model and settings; each folder is locked while it is filled)."""
+    return folder.parent.parent / "phonon-forces"
+
 
 # --------------------------------------------------------------------------- ice Ih phonons
 
@@ -24,9 +34,11 @@ def _phonons(model: Model, p: dict, folder: Path) -> Values:
     result = phonons(
         dmc_ice13.polymorph("Ih"),
         model,
-        DisplacementSettings(supercell_matrix([n, n, n]), p["displacement"]),
+        DisplacementSettings(
+            supercell_matrix([n, n, n]), p["displacement"], method=p.get("displacements", "auto")
+        ),
         AnalysisSettings(p["path"], p["npoints"], p["mesh"], p["sigma_THz"], 300.0, 5.0),
-        checkpoints=folder / "forces",
+        checkpoints=shared_forces(folder),
         relax="positions",
         relax_fmax=p["relax_fmax"],
         masses=ISOTOPES["D2O"],
@@ -34,6 +46,7 @@ def _phonons(model: Model, p: dict, folder: Path) -> Values:
         scan_sizes=p["supercells"],
         source=ICE_IH,
         title=f"ice Ih, {model.name}",
+        progress=step_progress,
     )
     return write_result(result, folder)
 
@@ -95,12 +108,15 @@ def _sublimation(model: Model, p: dict, folder: Path) -> Values:
         model,
         p["temperatures_K"],
         molecule=dmc_ice13.gas_molecule(),
-        settings=DisplacementSettings(supercell_matrix([n, n, n])),
+        settings=DisplacementSettings(
+            supercell_matrix([n, n, n]), method=p.get("displacements", "auto")
+        ),
         mesh=p["mesh"],
-        checkpoint_root=folder / "forces",
+        checkpoint_root=shared_forces(folder),
         fmax=p["fmax"],
         source=ICE_IH,
         title=f"ice Ih, {model.name}",
+        progress=step_progress,
     )
     return write_result(result, folder)
 

@@ -106,8 +106,10 @@ register(
         "water-md",
         "Liquid water MD",
         "A water box packed with O–O ≥ 2.5 Å, minimised and pre-equilibrated with rigid TIP4P, "
-        "then the model's own NVT (Langevin) equilibration and production at the experimental "
-        "density (and NPT for the density where the profile runs it). Intermolecular RDFs "
+        "minimised with the model (FIRE, so that the change of potential does not heat the "
+        "run), then the model's own NVT (Langevin) equilibration and production at the "
+        "experimental density (and NPT for the density where the profile runs it). "
+        "Intermolecular RDFs "
         "against Soper 2013 (integrated squared difference, Å); O self-diffusion only where "
         "the MSD is diffusive, Yeh–Hummer corrected (experiment: 0.997 g/cm³, 2.30e-5 cm²/s "
         "at 298 K).",
