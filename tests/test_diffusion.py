@@ -81,3 +81,26 @@ def test_random_walk_passes_the_regime_check():
     assert result.d_corrected_cm2_s - result.d_cm2_s == pytest.approx(
         yeh_hummer_correction(298.0, 0.89, box)
     )
+
+
+def test_the_ballistic_to_caged_crossover_is_not_called_diffusive():
+    """A particle in a harmonic cage (MSD = A (1 - exp(-(t/τ)²)): slope 2, then 0) whose
+    log–log slope averages 1 over the fit window: the halves (≈1.6 and ≈0.4) give it away."""
+    from molxtal.analysis.diffusion import loglog_slope, require_diffusive
+    from molxtal.errors import MolxtalError
+
+    lag = np.linspace(0.0, 1.0, 401)
+    window = (0.1, 0.5)
+
+    def cage(tau):
+        return 1.0 - np.exp(-((lag / tau) ** 2))
+
+    low, high = 0.05, 5.0  # the window-averaged slope falls from 2 to 0 as τ shrinks
+    for _ in range(60):
+        tau = np.sqrt(low * high)
+        low, high = (low, tau) if loglog_slope(lag, cage(tau), window) > 1 else (tau, high)
+    assert loglog_slope(lag, cage(tau), window) == pytest.approx(1.0, abs=0.01)
+    with pytest.raises(MolxtalError, match="crossing from the ballistic towards the caged"):
+        require_diffusive(lag, cage(tau), window)
+    # Einstein diffusion (MSD = 6 D t) passes, with slope 1 in both halves
+    assert require_diffusive(lag, 6 * 0.23 * lag, window) == pytest.approx(1.0)

@@ -67,6 +67,27 @@ def test_gOO_equals_independent_implementation():
     assert rdf.g[rdf.r < 2.5].max() == 0  # water_box keeps O-O >= 2.5 Å
 
 
+def test_a_skewed_cell_counts_what_ases_neighbour_list_counts():
+    """Minimum-image distances in a triclinic cell (60° and 75° angles) give the pair counts of
+    ASE's neighbour list (an independent search over periodic images), intermolecular too."""
+    from ase.neighborlist import neighbor_list
+
+    box = water_box(32, seed=2)
+    cell = box.cell.cellpar()
+    cell[3:] = (60.0, 75.0, 80.0)
+    box.set_cell(cell, scale_atoms=True)
+    molecules = np.repeat(np.arange(32), 3)
+    for a, b in (("O", "O"), ("O", "H"), ("H", "H")):
+        rdf = partial_rdf([box], a, b, bin_width=0.1, molecule_ids=molecules)
+        r_max = rdf.r[-1] + 0.05
+        i, j, d = neighbor_list("ijd", box, r_max)
+        symbols = np.array(box.get_chemical_symbols())
+        keep = (symbols[i] == a) & (symbols[j] == b) & (molecules[i] != molecules[j])
+        n_a = int((symbols == a).sum())
+        expected = np.count_nonzero(keep) / n_a  # neighbours of type b around one a, to r_max
+        assert rdf.coordination[-1] == pytest.approx(expected, rel=1e-12)
+
+
 def test_intramolecular_pairs_are_dropped():
     box = water_box(16, seed=0)
     molecules = np.repeat(np.arange(16), 3)

@@ -134,6 +134,22 @@ def test_result_files_follow_the_umask(tmp_path):
     assert (tmp_path / "out" / "results.json").stat().st_mode & 0o777 == 0o644
 
 
+def test_files_phonopy_writes_follow_the_umask_too(data_dir, tmp_path):
+    """phonopy opens its own files (through :func:`molxtal.io.atomic_path`): band.yaml,
+    phonopy_params.yaml and the DOS files are 0644 under umask 022, like ours."""
+    structure = data_dir / "dmc_ice13" / "structures_vasp" / "Ih" / "POSCAR"
+    old = os.umask(0o022)
+    try:
+        result = invoke("phonons", str(structure), "-m", EMT, "--supercell", "1", "1", "1",
+                        "--mesh", "2", "2", "2", "--out", str(tmp_path / "out"))  # fmt: skip
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    written = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
+    assert {"band.yaml", "phonopy_params.yaml", "total_dos.dat"} <= set(written)
+    assert set(written.values()) == {0o644}, written
+
+
 # ------------------------------------------------------------------------- nothing silent
 
 

@@ -85,19 +85,23 @@ def test_short_md_numbers_are_flagged_indicative():
     assert values["diffusion_cm2_per_s_status"]["status"] == "not computed"
 
 
-def test_one_cell_phonons_are_indicative_in_the_scorecard():
-    from molxtal.study.scorecard import phonon_reasons
+def test_one_cell_phonons_and_imaginary_modes_are_indicative():
+    from molxtal.results import status
+    from molxtal.workflows.phonons import Thermal, stability_reasons
 
-    stored = {
-        "supercell_matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
-        "frequencies_at_points_cm-1": {"H2O": {"GAMMA": [0, 0, 0, 50.0], "M": [-100.0, 40.0]}},
-    }
-    reasons = phonon_reasons(stored)
+    def thermal(lowest_mesh_cm1):
+        empty = np.zeros(1)
+        return Thermal(empty, empty, empty, empty, empty, empty, 0.0, 4, lowest_mesh_cm1)
+
+    points = {"GAMMA": [0, 0, 0, 50.0], "M": [-100.0, 40.0]}
+    reasons = stability_reasons(np.eye(3), points, thermal(30.0), (6, 6, 6))
     assert any("1×1×1" in r for r in reasons)
     assert any("-100 cm⁻¹" in r for r in reasons)
-    stored["supercell_matrix"] = [[2, 0, 0], [0, 2, 0], [0, 0, 2]]
-    stored["frequencies_at_points_cm-1"]["H2O"]["M"] = [-2.0, 40.0]
-    assert phonon_reasons(stored) == []
-    from molxtal.results import status
-
-    assert status(phonon_reasons(stored))["status"] == CONVERGED
+    points["M"] = [-2.0, 40.0]
+    assert stability_reasons(2 * np.eye(3), points, thermal(-2.0), (6, 6, 6)) == []
+    assert status(stability_reasons(2 * np.eye(3), points, thermal(-2.0), (6, 6, 6)))[
+        "status"
+    ] == CONVERGED
+    # imaginary modes between the path's points, on the thermal mesh
+    (reason,) = stability_reasons(2 * np.eye(3), points, thermal(-62.6), (6, 6, 6))
+    assert "-63 cm⁻¹ on the 6×6×6 mesh" in reason

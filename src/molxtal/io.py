@@ -55,6 +55,28 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase
         raise
 
 
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary file name next to ``path``, for a writer that opens the file itself
+    (phonopy's ``write_*``); renamed onto ``path`` when the block succeeds, with the
+    permissions of the user's umask, and removed when it fails. Named as :func:`atomic_write`
+    names its temporaries (see :func:`remove_stale_temporaries`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+    )
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def process_alive(pid: int) -> bool:
     """Whether a process with id ``pid`` exists."""
     try:

@@ -6,10 +6,8 @@ then ``$MOLXTAL_DATA``, then the user cache filled by ``molxtal data fetch``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 
 from molxtal.data.manifest import MANIFEST
 from molxtal.errors import MolxtalError
+from molxtal.io import atomic_write
 
 _explicit_dir: Path | None = None
 
@@ -115,29 +114,21 @@ def fetch(
             written.append(target)
             continue
         source = f"{mirror.rstrip('/')}/{relpath}" if mirror else url
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                try:
-                    with urllib.request.urlopen(source, timeout=timeout) as response:
-                        handle.write(response.read())
-                except urllib.error.HTTPError as exc:
-                    raise MolxtalError(
-                        f"{source}: download failed (HTTP {exc.code} {exc.reason})"
-                    ) from exc
-                except (urllib.error.URLError, OSError) as exc:
-                    reason = getattr(exc, "reason", exc)
-                    raise MolxtalError(f"{source}: download failed ({reason})") from exc
-            digest = _sha256(Path(tmp))
-            if digest != sha256:
-                raise MolxtalError(
-                    f"{source}: checksum mismatch (expected sha256 {sha256[:12]}…, got "
-                    f"{digest[:12]}…); file not saved"
-                )
-            os.replace(tmp, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+            with urllib.request.urlopen(source, timeout=timeout) as response:
+                content = response.read()
+        except urllib.error.HTTPError as exc:
+            raise MolxtalError(f"{source}: download failed (HTTP {exc.code} {exc.reason})") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise MolxtalError(f"{source}: download failed ({reason})") from exc
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != sha256:
+            raise MolxtalError(
+                f"{source}: checksum mismatch (expected sha256 {sha256[:12]}…, got "
+                f"{digest[:12]}…); file not saved"
+            )
+        with atomic_write(target, "wb") as handle:
+            handle.write(content)
         written.append(target)
     return written

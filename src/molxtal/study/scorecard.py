@@ -16,10 +16,6 @@ import numpy as np
 
 from molxtal.results import CONVERGED, INDICATIVE, NOT_COMPUTED, status
 
-#: Frequencies (cm⁻¹) below minus this are imaginary modes that make a phonon run indicative.
-IMAGINARY_TOLERANCE_CM1 = 10.0
-#: Γ has three acoustic modes at zero; the next one is the lowest optical mode.
-N_ACOUSTIC = 3
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 
 
@@ -92,6 +88,8 @@ def dimer_geometry(values):
     entry = _only(values["water-dimer"], "models")
     error = entry["errors"]["r_OO_angstrom"]
     reasons = _relaxed(entry)
+    from molxtal.workflows.phonons import IMAGINARY_TOLERANCE_CM1
+
     imaginary = [f for f in entry.get("frequencies_cm-1", []) if f < -IMAGINARY_TOLERANCE_CM1]
     if imaginary:
         reasons.append(f"{len(imaginary)} imaginary modes: not a minimum")
@@ -118,27 +116,10 @@ def _ice13(key: str, good: float, fair: float):
     return cell
 
 
-def phonon_reasons(values: dict) -> list[str]:
-    """Why a stored ice Ih phonon run is only indicative: a 1×1×1 (or any single-cell)
-    supercell, imaginary modes below −:data:`IMAGINARY_TOLERANCE_CM1` away from Γ or in the
-    optical modes at Γ."""
-    reasons = []
-    matrix = np.array(values.get("supercell_matrix", np.eye(3)))
-    if abs(np.linalg.det(matrix)) < 1.5:
-        reasons.append("supercell 1×1×1: force constants beyond the cell are missing")
-    points = values.get("frequencies_at_points_cm-1", {}).get("H2O", {})
-    lowest = [min(f) for name, f in points.items() if name != "GAMMA" and f]
-    gamma = sorted(points.get("GAMMA", []), key=abs)[N_ACOUSTIC:]
-    lowest += [min(gamma)] if gamma else []
-    if lowest and min(lowest) < -IMAGINARY_TOLERANCE_CM1:
-        reasons.append(f"imaginary modes down to {min(lowest):.0f} cm⁻¹ away from acoustic Γ")
-    return reasons
-
-
 @_needs("ice-ih-phonons")
 def ice_zpe(values):
     v = values["ice-ih-phonons"]
-    return Cell(f"{v['zpe_kJ_per_mol']:.2f} kJ/mol", NONE, status(phonon_reasons(v)))
+    return Cell(f"{v['zpe_kJ_per_mol']:.2f} kJ/mol", NONE, v["zpe_kJ_per_mol_status"])
 
 
 @_needs("ice-ih-phonons")
@@ -157,7 +138,7 @@ def ice_heat_capacity(values):
     error = np.interp(t[inside], t_model, cv_model) - reference.heat_capacity_J_per_mol_K[inside]
     mae = float(np.mean(np.abs(error)))
     text = f"MAE {mae:.2f} J/(K mol), {t[inside].min():.0f}–{t[inside].max():.0f} K"
-    return Cell(text, grade(mae, 2, 5), status(phonon_reasons(v)))
+    return Cell(text, grade(mae, 2, 5), v["zpe_kJ_per_mol_status"])
 
 
 @_needs("sublimation", "ice-ih-phonons")
@@ -174,7 +155,12 @@ def sublimation(values):
     if abs(np.linalg.det(np.array(v["phonon_supercell"]))) < 1.5:
         reasons.append("phonon supercell 1×1×1")
     if v.get("solid_imaginary_modes_per_cell"):
-        reasons.append(f"{v['solid_imaginary_modes_per_cell']:g} imaginary modes per cell")
+        grid = "×".join(map(str, v["phonon_mesh"]))
+        count = v["solid_imaginary_modes_per_cell"]
+        reasons.append(
+            f"{count:.2g} imaginary modes per cell on the {grid} mesh, left out of the solid's "
+            "ZPE and thermal terms"
+        )
     if not v.get("lattice_converged", True):
         reasons.append("lattice relaxation not converged")
     return Cell(f"{dh:.2f} kJ/mol ({error:+.2f})", grade(error, 4, 10), status(reasons))

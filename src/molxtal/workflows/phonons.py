@@ -10,7 +10,6 @@ Units: frequencies in THz unless a name says otherwise; energies per mole of mol
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,7 @@ from phonopy import Phonopy
 
 from molxtal import validate
 from molxtal.errors import MolxtalError
+from molxtal.io import atomic_path
 from molxtal.models import Model
 from molxtal.progress import ProgressBar
 from molxtal.results import Result, ResultDir, Table, number, status
@@ -178,14 +178,8 @@ def run_bands(phonon: Phonopy, path: str = "auto", npoints: int = 101) -> Bands:
 def write_phonopy_file(phonon: Phonopy, path: str | os.PathLike, writer: str, **kwargs) -> Path:
     """Run a phonopy ``write_*`` (or ``save``) method, with ``kwargs``, into ``path`` atomically."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        getattr(phonon, writer)(filename=tmp, **kwargs)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp:
+        getattr(phonon, writer)(filename=str(tmp), **kwargs)
     return path
 
 
@@ -227,6 +221,7 @@ class Thermal:
     internal_energy_cell_kJ_per_mol: np.ndarray
     zpe_cell_kJ_per_mol: float
     molecules_per_cell: int
+    lowest_mesh_cm1: float = float("nan")
 
     @property
     def zpe_kJ_per_mol(self) -> float:
@@ -265,8 +260,14 @@ def run_thermal(
     t_max: float = 300.0,
     t_step: float = 5.0,
 ) -> Thermal:
-    """Quantum and classical harmonic C_v, F, S, U from phonopy on a Γ-centred ``mesh``."""
+    """Quantum and classical harmonic C_v, F, S, U from phonopy on a Γ-centred ``mesh``, and
+    the lowest frequency on it (cm⁻¹) without the acoustic modes at Γ (phonopy leaves
+    imaginary modes out of the sums: a negative value says what was left out)."""
     phonon.run_mesh(mesh, is_gamma_center=True)
+    frequencies = phonon.mesh.frequencies * FREQUENCY_UNITS["cm-1"]
+    gamma = np.flatnonzero(np.all(np.abs(phonon.mesh.qpoints) < 1e-9, axis=1))
+    optical = [np.sort(f)[N_ACOUSTIC:] if k in gamma else f for k, f in enumerate(frequencies)]
+    lowest = float(min(f.min() for f in optical if len(f)))
     # Γ acoustic modes (zero up to round-off) are left out of the sums
     options = {"t_min": t_min, "t_max": t_max, "t_step": t_step, "exclude_gamma_acoustic": True}
     phonon.run_thermal_properties(**options)
@@ -285,7 +286,39 @@ def run_thermal(
         internal,
         zpe,
         molecules_per_cell,
+        lowest,
     )
+
+
+#: Frequencies (cm⁻¹) below minus this, away from the acoustic modes at Γ, are imaginary modes
+#: that make phonon numbers indicative (finite differences leave a few cm⁻¹ of noise).
+IMAGINARY_TOLERANCE_CM1 = 10.0
+#: Acoustic modes at Γ (zero by the sum rule).
+N_ACOUSTIC = 3
+
+
+def stability_reasons(
+    supercell: np.ndarray, points_cm1: dict[str, list[float]], thermal: Thermal, mesh
+) -> list[str]:
+    """Why harmonic numbers are only indicative: a single-cell supercell (force constants
+    beyond the cell missing), imaginary modes below −:data:`IMAGINARY_TOLERANCE_CM1` at the
+    band path's points (``points_cm1``: label -> frequencies, cm⁻¹) other than the acoustic
+    modes at Γ, or on the thermal ``mesh`` (left out of ZPE, F and C_v)."""
+    reasons = []
+    if abs(np.linalg.det(np.asarray(supercell))) < 1.5:
+        reasons.append("supercell 1×1×1: force constants beyond the cell are missing")
+    lowest = [min(f) for name, f in points_cm1.items() if name != "GAMMA" and f]
+    optical_gamma = sorted(points_cm1.get("GAMMA", []), key=abs)[N_ACOUSTIC:]
+    lowest += [min(optical_gamma)] if optical_gamma else []
+    if lowest and min(lowest) < -IMAGINARY_TOLERANCE_CM1:
+        reasons.append(f"imaginary modes down to {min(lowest):.0f} cm⁻¹ away from acoustic Γ")
+    if thermal.lowest_mesh_cm1 < -IMAGINARY_TOLERANCE_CM1:
+        grid = "×".join(map(str, mesh))
+        reasons.append(
+            f"imaginary modes down to {thermal.lowest_mesh_cm1:.0f} cm⁻¹ on the {grid} mesh, "
+            "left out of ZPE, F and C_v (a larger supercell or a tighter relaxation)"
+        )
+    return reasons
 
 
 # --------------------------------------------------------------------------- analysis
@@ -453,7 +486,11 @@ class PhononResult(Result):
             "fit_trusted": fc.trusted,
             "random_fit": random_fit_record(fc),
             "uncertainty": None if fc.fit is None else fc.fit.uncertainty(),
-            "zpe_kJ_per_mol_status": status(fit_reasons(fc)),
+            "zpe_kJ_per_mol_status": status(fit_reasons(fc) + stability_reasons(
+                run.settings.supercell, frequencies_at_labels(self.first.bands),
+                self.first.thermal, self.settings.mesh,
+            )),  # fmt: skip
+            "mesh_lowest_frequency_cm-1": self.first.thermal.lowest_mesh_cm1,
             "acoustic_gamma_before_cm-1": fc.acoustic_before_cm1,
             "acoustic_gamma_after_cm-1": fc.acoustic_after_cm1,
             "acoustic_gamma_max_cm-1": fc.acoustic_max_cm1,
