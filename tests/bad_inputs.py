@@ -147,6 +147,7 @@ CASES = [
           *MD, "--temperature", "-1"),
     _case("md-ensemble", "--ensemble foo", "foo", *MD, "--ensemble", "foo"),
     _case("md-stride-zero", "--stride 0", "stride", *MD, "--stride", "0"),
+    _case("md-minimise-negative", "--minimise -1", "minimisation", *MD, "--minimise", "-1"),
     _case("md-no-structure", "neither a structure nor --water-box", "STRUCTURE",
           "md", *EMT, "--out", "out", "--steps", "2"),
     _case("md-resume-nothing", "--resume with no run in --out", "checkpoint",
