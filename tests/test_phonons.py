@@ -667,3 +667,17 @@ def test_auto_falls_back_to_systematic_when_the_random_fit_misses_held_out_force
     again = spring_model()
     fc.run_force_constants(atoms, again, short, tmp_path)
     assert again.calculator.calls == 0
+
+
+def test_systematic_force_sets_are_shared_whether_plusminus_is_given_or_defaulted(tmp_path):
+    """phonopy's systematic displacements are ± when not told otherwise: the same supercells,
+    so the same checkpoint folder; one-sided ones are other supercells and another folder."""
+    atoms, model = two_site_crystal(), spring_model()
+
+    def folder(plusminus):
+        return fc.checkpoint_folder(tmp_path, atoms, model, settings(2, plusminus=plusminus),
+                                    "systematic")  # fmt: skip
+
+    assert folder(None) == folder(True) != folder(False)
+    same = [fc.make_phonopy(atoms, settings(2, plusminus=p)).displacements for p in (None, True)]
+    np.testing.assert_array_equal(*same)

@@ -98,10 +98,12 @@ def test_one_cell_phonons_and_imaginary_modes_are_indicative():
     assert any("1×1×1" in r for r in reasons)
     assert any("-100 cm⁻¹" in r for r in reasons)
     points["M"] = [-2.0, 40.0]
-    assert stability_reasons(2 * np.eye(3), points, thermal(-2.0), (6, 6, 6)) == []
-    assert status(stability_reasons(2 * np.eye(3), points, thermal(-2.0), (6, 6, 6)))[
-        "status"
-    ] == CONVERGED
+    reasons = stability_reasons(2 * np.eye(3), points, thermal(-2.0), (6, 6, 6))
+    assert reasons == [] and status(reasons)["status"] == CONVERGED
     # imaginary modes between the path's points, on the thermal mesh
     (reason,) = stability_reasons(2 * np.eye(3), points, thermal(-62.6), (6, 6, 6))
     assert "-63 cm⁻¹ on the 6×6×6 mesh" in reason
+    # an imaginary optical mode at Γ is not one of the three acoustic modes (closest to zero)
+    points = {"GAMMA": [-50.0, 0.01, -0.02, 0.0, 80.0]}
+    (reason,) = stability_reasons(2 * np.eye(3), points, thermal(30.0), (6, 6, 6))
+    assert "-50 cm⁻¹" in reason

@@ -30,37 +30,12 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase]:
-    """Open a temporary file next to ``path``; rename it onto ``path`` on success.
-
-    The file gets the permissions of the user's umask (as ``open`` would give it); the
-    temporary name carries the writer's process id, so :func:`remove_stale_temporaries`
-    can tell a killed run's leftovers from a running one's.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
-    )
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, mode) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary file name next to ``path``, for a writer that opens the file itself
     (phonopy's ``write_*``); renamed onto ``path`` when the block succeeds, with the
-    permissions of the user's umask, and removed when it fails. Named as :func:`atomic_write`
-    names its temporaries (see :func:`remove_stale_temporaries`)."""
+    permissions of the user's umask (as ``open`` would give them), and removed when it
+    fails. The name carries the writer's process id, so :func:`remove_stale_temporaries` can
+    tell a killed run's leftovers from a running one's."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
@@ -75,6 +50,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase]:
+    """Open a temporary file next to ``path`` (:func:`atomic_path`); flushed to disk and
+    renamed onto ``path`` on success."""
+    with atomic_path(path) as tmp, open(tmp, mode) as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def process_alive(pid: int) -> bool:

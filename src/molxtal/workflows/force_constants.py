@@ -155,6 +155,11 @@ class DisplacementSettings:
         validate.number("--holdout", self.holdout, 0, 100, inclusive_low=True)
 
     @property
+    def systematic_plusminus(self) -> bool:
+        """± displacements for the systematic method (phonopy's default when not set)."""
+        return True if self.plusminus is None else self.plusminus
+
+    @property
     def amplitude(self) -> float:
         """Displacement amplitude (Å)."""
         return 0.01 if self.amplitude_angstrom is None else self.amplitude_angstrom
@@ -180,8 +185,9 @@ def make_phonopy(atoms: Atoms, settings: DisplacementSettings) -> Phonopy:
         to_phonopy_atoms(atoms), supercell_matrix=settings.supercell, primitive_matrix="P"
     )
     if settings.method in ("systematic", "auto"):
-        plusminus = True if settings.plusminus is None else settings.plusminus
-        phonon.generate_displacements(distance=settings.amplitude, is_plusminus=plusminus)
+        phonon.generate_displacements(
+            distance=settings.amplitude, is_plusminus=settings.systematic_plusminus
+        )
     return phonon
 
 
@@ -193,11 +199,15 @@ def checkpoint_folder(
     method: str,
 ) -> Path:  # fmt: skip
     """The folder of one force set under ``root``: named by everything that changes its
-    numbers (model identity, unit cell, supercell, amplitude, sidedness, method, seed)."""
+    numbers (model identity, unit cell, supercell, amplitude, sidedness, method, seed); an
+    unset sidedness of systematic displacements is the ± it resolves to, so every command's
+    systematic force sets are shared."""
+    random = method == "random"
     key = cache_key(
         "force-sets", model, atoms, supercell=settings.supercell, method=method,
-        amplitude_angstrom=settings.amplitude, plusminus=settings.plusminus,
-        seed=settings.seed if method == "random" else None, version=2,
+        amplitude_angstrom=settings.amplitude,
+        plusminus=settings.plusminus if random else settings.systematic_plusminus,
+        seed=settings.seed if random else None, version=2,
     )  # fmt: skip
     return Path(root) / key
 
@@ -275,11 +285,21 @@ def compute_force_sets(phonon: Phonopy, store: ForceStore) -> np.ndarray:
 # --------------------------------------------------------------------------- force constants
 
 
+#: Acoustic modes at Γ (zero by the sum rule).
+N_ACOUSTIC = 3
+
+
+def acoustic_indices(frequencies_at_gamma: np.ndarray) -> np.ndarray:
+    """Indices of the acoustic modes among the frequencies at Γ: the :data:`N_ACOUSTIC` of
+    smallest magnitude (an imaginary optical mode is not one of them, however low)."""
+    return np.argsort(np.abs(np.asarray(frequencies_at_gamma)))[:N_ACOUSTIC]
+
+
 def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
     """The three frequencies (cm⁻¹) of smallest magnitude at Γ (zero for a perfect sum rule)."""
     phonon.run_qpoints([[0.0, 0.0, 0.0]])
     frequencies = phonon.qpoints.frequencies[0] * FREQUENCY_UNITS["cm-1"]
-    return frequencies[np.argsort(np.abs(frequencies))[:3]]
+    return frequencies[acoustic_indices(frequencies)]
 
 
 @dataclass

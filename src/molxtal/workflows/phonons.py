@@ -34,6 +34,7 @@ from molxtal.workflows.force_constants import (
     DisplacementSettings,
     ForceConstantResult,
     PhononRun,
+    acoustic_indices,
     run_force_constants,
     supercell_matrix,
 )
@@ -266,7 +267,8 @@ def run_thermal(
     phonon.run_mesh(mesh, is_gamma_center=True)
     frequencies = phonon.mesh.frequencies * FREQUENCY_UNITS["cm-1"]
     gamma = np.flatnonzero(np.all(np.abs(phonon.mesh.qpoints) < 1e-9, axis=1))
-    optical = [np.sort(f)[N_ACOUSTIC:] if k in gamma else f for k, f in enumerate(frequencies)]
+    optical = [np.delete(f, acoustic_indices(f)) if k in gamma else f
+               for k, f in enumerate(frequencies)]  # fmt: skip
     lowest = float(min(f.min() for f in optical if len(f)))
     # Γ acoustic modes (zero up to round-off) are left out of the sums
     options = {"t_min": t_min, "t_max": t_max, "t_step": t_step, "exclude_gamma_acoustic": True}
@@ -293,10 +295,6 @@ def run_thermal(
 #: Frequencies (cm⁻¹) below minus this, away from the acoustic modes at Γ, are imaginary modes
 #: that make phonon numbers indicative (finite differences leave a few cm⁻¹ of noise).
 IMAGINARY_TOLERANCE_CM1 = 10.0
-#: Acoustic modes at Γ (zero by the sum rule).
-N_ACOUSTIC = 3
-
-
 def stability_reasons(
     supercell: np.ndarray, points_cm1: dict[str, list[float]], thermal: Thermal, mesh
 ) -> list[str]:
@@ -308,8 +306,9 @@ def stability_reasons(
     if abs(np.linalg.det(np.asarray(supercell))) < 1.5:
         reasons.append("supercell 1×1×1: force constants beyond the cell are missing")
     lowest = [min(f) for name, f in points_cm1.items() if name != "GAMMA" and f]
-    optical_gamma = sorted(points_cm1.get("GAMMA", []), key=abs)[N_ACOUSTIC:]
-    lowest += [min(optical_gamma)] if optical_gamma else []
+    gamma = np.asarray(points_cm1.get("GAMMA", []), dtype=float)
+    optical_gamma = np.delete(gamma, acoustic_indices(gamma))
+    lowest += [optical_gamma.min()] if len(optical_gamma) else []
     if lowest and min(lowest) < -IMAGINARY_TOLERANCE_CM1:
         reasons.append(f"imaginary modes down to {min(lowest):.0f} cm⁻¹ away from acoustic Γ")
     if thermal.lowest_mesh_cm1 < -IMAGINARY_TOLERANCE_CM1:

@@ -46,18 +46,16 @@ class Underdetermined(MolxtalError):
 
 @dataclass
 class NormalEquations:
-    """Σ XᵀX and Σ Xᵀy of the fit in symfc's compressed space, and Σ yᵀy and the number of
-    equations (force components)."""
+    """Σ XᵀX and Σ Xᵀy of the fit in symfc's compressed space, and the number of equations
+    (force components)."""
 
     xtx: np.ndarray
     xty: np.ndarray
-    yty: float = 0.0
     rows: int = 0
 
     def __iadd__(self, other: NormalEquations) -> NormalEquations:
         self.xtx += other.xtx
         self.xty += other.xty
-        self.yty += other.yty
         self.rows += other.rows
         return self
 
@@ -82,7 +80,6 @@ class CutoffBasis:
                 "(shorter than the nearest neighbour distance?)"
             ) from None
         self.basis = symfc.basis_set[2]
-        self.cutoff = cutoff
         self.n_atoms = len(supercell)
         self.build_s = time.perf_counter() - t0
 
@@ -122,7 +119,7 @@ class CutoffBasis:
         f = np.asarray(forces).reshape(len(forces), -1)
         for columns, x in self._design_blocks(displacements):
             y = f[:, columns].reshape(-1)
-            result += NormalEquations((x.T @ x).toarray(), x.T @ y, float(y @ y), len(y))
+            result += NormalEquations((x.T @ x).toarray(), x.T @ y, len(y))
         return result
 
     def solve(self, equations: NormalEquations) -> np.ndarray:

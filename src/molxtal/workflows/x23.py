@@ -33,7 +33,7 @@ from molxtal import io
 from molxtal.data import x23 as ref
 from molxtal.errors import MolxtalError
 from molxtal.models import Model
-from molxtal.results import Result, Table
+from molxtal.results import Result, Table, number
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import force_constants as ph
 from molxtal.workflows.lattice_energy import gas_energy, single_kind_molecules
@@ -343,10 +343,6 @@ def statistics(records: Sequence[SystemEnergy]) -> dict:
     }
 
 
-def _f(value, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def _timeless(record: SystemEnergy | SystemSublimation) -> dict:
     """The record's numbers without its wall time (which only the CSV and summary show)."""
     return {k: v for k, v in record.to_dict().items() if k != "wall_time_s"}
@@ -384,16 +380,17 @@ class X23Result(Result):
         tables = []
         for name, records in self.lattice.items():
             rows = [
-                [r.system, r.n_molecules or "-", _f(r.lattice_energy_kJ_per_mol),
+                [r.system, r.n_molecules or "-", number(r.lattice_energy_kJ_per_mol, ".2f"),
                  f"{r.dmc_kJ_per_mol:.2f} ± {r.dmc_error_kJ_per_mol:.2f}",
-                 _f(r.error_kJ_per_mol), f"{r.wall_time_s:.1f}", r.status]
+                 number(r.error_kJ_per_mol, ".2f"), f"{r.wall_time_s:.1f}", r.status]
                 for r in records
             ]  # fmt: skip
-            s = statistics(records)
+            s = {k: number(v, ".2f") if k.endswith("_kJ_per_mol") else v
+                 for k, v in statistics(records).items()}  # fmt: skip
             notes = [
-                f"MAE {_f(s.get('mae_kJ_per_mol'))}, mean signed error "
-                f"{_f(s.get('mean_signed_error_kJ_per_mol'))}, max |error| "
-                f"{_f(s.get('max_abs_error_kJ_per_mol'))} kJ/mol ({s.get('max_error_system')}) "
+                f"MAE {s.get('mae_kJ_per_mol', '-')}, mean signed error "
+                f"{s.get('mean_signed_error_kJ_per_mol', '-')}, max |error| "
+                f"{s.get('max_abs_error_kJ_per_mol', '-')} kJ/mol ({s.get('max_error_system')}) "
                 f"over {s['n_systems']} systems; DMC: {ref.CITATION}",
                 *(f"{r.system}: {r.status}" for r in records if r.status != OK),
             ]
@@ -403,12 +400,14 @@ class X23Result(Result):
             tables.append(Table(title, columns, rows, notes))
         for name, records in self.sublimation.items():
             rows = [
-                [s.system, f"{s.temperature_K:g}", _f(s.lattice_energy_kJ_per_mol),
-                 _f(s.delta_TQN_kJ_per_mol), _f(s.paper_delta_TQN_kJ_per_mol),
-                 _f(s.dH_sub_kJ_per_mol),
+                [s.system, f"{s.temperature_K:g}", number(s.lattice_energy_kJ_per_mol, ".2f"),
+                 number(s.delta_TQN_kJ_per_mol, ".2f"),
+                 number(s.paper_delta_TQN_kJ_per_mol, ".2f"),
+                 number(s.dH_sub_kJ_per_mol, ".2f"),
                  f"{s.experiment_min_kJ_per_mol:.1f}–{s.experiment_max_kJ_per_mol:.1f}",
-                 f"{s.n_imaginary_gas} / {_f(s.n_imaginary_solid, 0)} of {_f(s.n_modes_solid, 0)}",
-                 _f(s.wall_time_s, 0), s.status]
+                 f"{s.n_imaginary_gas} / {number(s.n_imaginary_solid, '.0f')} of "
+                 f"{number(s.n_modes_solid, '.0f')}",
+                 number(s.wall_time_s, ".0f"), s.status]
                 for s in records
             ]  # fmt: skip
             columns = ["system", "T (K)", "E_latt", "Δ_T&QN", "Δ_T&QN paper", "ΔH_sub",
