@@ -66,8 +66,15 @@ def test_rdfs_leave_out_the_pairs_within_a_molecule():
     frames = [far_apart_waters(seed) for seed in range(4)]  # same atom order in every frame
     for k, frame in enumerate(frames):
         frame.info["time_ps"] = 0.01 * k
-    inter = pairs_of(analyse_trajectory(frames, 0.0, reference=False))
-    every = pairs_of(analyse_trajectory(frames, 0.0, reference=False, intermolecular=False))
+    inter_analysis = analyse_trajectory(frames, 0.0, reference=False)
+    every_analysis = analyse_trajectory(frames, 0.0, reference=False, intermolecular=False)
+    inter, every = pairs_of(inter_analysis), pairs_of(every_analysis)
+    # 8 molecules are flagged as too few; uncounted (all pairs) they are not called 0
+    def reasons(analysis):
+        return analysis.statuses()["rdf_OO_status"]["reasons"]
+
+    assert any("8 molecules < 64" in r for r in reasons(inter_analysis))
+    assert not any("molecules" in r for r in reasons(every_analysis))
     for pair in ("OH", "HH"):  # no atoms of different molecules within 3 Å
         assert inter[pair].g[inter[pair].r < 2.9].max() == 0
     # with the intramolecular pairs: 2 H per O at 0.96 Å, 1 H per H at 1.51 Å

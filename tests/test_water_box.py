@@ -10,7 +10,6 @@ from ase import units
 from molxtal.results import CONVERGED, INDICATIVE
 from molxtal.structures import water_box
 from molxtal.workflows.water_box import (
-    RigidWater,
     WaterBoxSettings,
     classical_model,
     molecular_pressure_bar,
@@ -68,7 +67,6 @@ def test_molecules_stay_rigid_and_whole(prepared):
     o, h1, h2 = atoms.positions[::3], atoms.positions[1::3], atoms.positions[2::3]
     for a, b, length in ((o, h1, 0.95718), (o, h2, 0.95718), (h1, h2, 1.5139)):
         assert np.linalg.norm(a - b, axis=1) == pytest.approx(length, abs=2e-4)
-    assert RigidWater().get_removed_dof(atoms) == len(atoms)
 
 
 def test_short_md_numbers_are_flagged_indicative():

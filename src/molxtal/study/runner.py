@@ -7,7 +7,6 @@ the cache folder, so a step finished anywhere is never recomputed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -45,7 +44,6 @@ class Task:
     model_id: str
     dtype: str
     parameters: dict[str, Any]
-    structure_hash: str
     key: str
 
 
@@ -67,11 +65,9 @@ def plan(models: list[str], settings: dict[str, dict], dtype: str = "float64") -
             parameters = dict(settings[name])
             model = get_model(spec, dtype)
             structures = step.structures(parameters)
-            hashes = [keys.structure_identity(a) for a in structures]
-            structure = hashlib.sha256("".join(hashes).encode()).hexdigest()
             model_id = model.sha256 or model.name
             key = keys.cache_key(name, model, structures, settings=parameters)
-            tasks.append(Task(name, spec, model.name, model_id, dtype, parameters, structure, key))
+            tasks.append(Task(name, spec, model.name, model_id, dtype, parameters, key))
     return tasks
 
 

@@ -201,14 +201,18 @@ def _g_oo(v: dict) -> tuple[str, float | None]:
 
 
 def _density(v: dict) -> tuple[str, float]:
+    from molxtal.study.steps.liquid import WATER_298K
+
     rho, err = v["density_g_per_cm3"], v.get("density_err_g_per_cm3") or float("nan")
-    return f"{rho:.3f} ± {err:.3f} g/cm³ ({rho - 0.997:+.3f})", rho - 0.997
+    error = rho - WATER_298K["density_g_per_cm3"]
+    return f"{rho:.3f} ± {err:.3f} g/cm³ ({error:+.3f})", error
 
 
 def _diffusion(v: dict) -> tuple[str, float]:
+    """The Yeh–Hummer-corrected D against experiment (the study's step always corrects it)."""
     from molxtal.study.steps.liquid import WATER_298K
 
-    d = v["diffusion_yeh_hummer_cm2_per_s"] or v["diffusion_cm2_per_s"]
+    d = v["diffusion_yeh_hummer_cm2_per_s"]
     expected = WATER_298K["diffusion_yeh_hummer_cm2_per_s"]
     relative = d / expected - 1
     return f"{d:.2e} ± {v['diffusion_err_cm2_per_s']:.1e} cm²/s ({relative:+.0%})", relative
@@ -217,7 +221,11 @@ def _diffusion(v: dict) -> tuple[str, float]:
 def metrics() -> list[Metric]:
     """The headline metrics, in the order of the report."""
     from molxtal.data import water as ref
+    from molxtal.study.steps.ice import SUBLIMATION_273K_KJMOL
+    from molxtal.study.steps.liquid import WATER_298K
 
+    density = WATER_298K["density_g_per_cm3"]
+    diffusion = WATER_298K["diffusion_yeh_hummer_cm2_per_s"]
     peak = soper_first_peak()
     soper = "-" if peak is None else f"peak {peak[0]:.2f} Å, height {peak[1]:.2f}"
     return [
@@ -234,12 +242,13 @@ def metrics() -> list[Metric]:
         Metric("Ice Ih: zero-point energy (H2O)", "no direct measurement; enters ΔH_sub",
                ice_zpe),
         Metric("Ice Ih: C_v(T)", "C_V, Holzapfel & Klotz 2021", ice_heat_capacity),
-        Metric("Ice Ih: ΔH_sub(273.16 K)", "51.06 kJ/mol (Feistel & Wagner 2007)", sublimation),
+        Metric("Ice Ih: ΔH_sub(273.16 K)",
+               f"{SUBLIMATION_273K_KJMOL:.2f} kJ/mol (Feistel & Wagner 2007)", sublimation),
         Metric("Liquid water: g_OO first peak", f"{soper} (Soper 2013)",
                _liquid(_g_oo, "rdf_OO_status", 0.2, 0.5)),
-        Metric("Liquid water: density (NPT, 300 K)", "0.997 g/cm³ (298 K)",
+        Metric("Liquid water: density (NPT, 300 K)", f"{density:.3f} g/cm³ (298 K)",
                _liquid(_density, "density_g_per_cm3_status", 0.01, 0.03)),
-        Metric("Liquid water: D_O (Yeh–Hummer)", "2.30e-5 cm²/s (Mills 1973)",
+        Metric("Liquid water: D_O (Yeh–Hummer)", f"{diffusion * 1e5:.2f}e-5 cm²/s (Mills 1973)",
                _liquid(_diffusion, "diffusion_cm2_per_s_status", 0.2, 0.5)),
     ]  # fmt: skip
 

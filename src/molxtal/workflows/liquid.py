@@ -117,6 +117,6 @@ def liquid_water(
     analysis = analyse_trajectory(
         run.trajectory, run.equilibration_ps, label=model.name,
         temperature_K=nvt.temperature_K, viscosity_mpa_s=WATER_VISCOSITY_298K_MPA_S,
+        run_reasons=run.temperature_reasons(),
     )  # fmt: skip
-    analysis.run_reasons = run.temperature_reasons()
     return LiquidWater(preparation, npt_run, run, analysis)

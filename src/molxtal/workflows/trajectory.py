@@ -104,8 +104,9 @@ class TrajectoryAnalysis(Result):
     species: str
     diffusion: Diffusion | None
     notes: list[str]
-    n_molecules: int = 0
+    n_molecules: int = 0  # 0: not counted
     run_reasons: list[str] = field(default_factory=list)
+    diffusion_reason: str | None = None
 
     @property
     def production_ps(self) -> float:
@@ -120,7 +121,7 @@ class TrajectoryAnalysis(Result):
         structure = list(reasons)
         if self.production_ps < MIN_STRUCTURE_PS:
             structure.append(f"{length} < {MIN_STRUCTURE_PS:g} ps")
-        if self.n_molecules < MIN_MOLECULES:
+        if 0 < self.n_molecules < MIN_MOLECULES:  # 0: not counted (--no-intermolecular)
             structure.append(f"{self.n_molecules} molecules < {MIN_MOLECULES}")
         values = {}
         for rdf in self.rdfs:
@@ -135,8 +136,7 @@ class TrajectoryAnalysis(Result):
             why = [f"{length} < {MIN_DENSITY_PS:g} ps"] if short else []
             values["density_g_per_cm3_status"] = status([*reasons, *why])
         if self.diffusion is None:
-            why = [n.removeprefix("no diffusion coefficient: ") for n in self.notes
-                   if n.startswith("no diffusion coefficient")]  # fmt: skip
+            why = [self.diffusion_reason] if self.diffusion_reason else []
             values["diffusion_cm2_per_s_status"] = status(why, computed=False)
         else:
             short = (
@@ -256,6 +256,7 @@ def analyse_trajectory(
     viscosity_mpa_s: float | None = None,
     temperature_K: float | None = None,
     reference: bool = True,
+    run_reasons: list[str] | None = None,
 ) -> TrajectoryAnalysis:
     """Analyse the frames of ``trajectory`` (a file ASE reads, or the frames) after
     ``equilibration_ps``.
@@ -265,7 +266,8 @@ def analyse_trajectory(
     ``reference`` they are compared with Soper 2013. D of ``species`` comes from its MSD,
     Yeh–Hummer-corrected when ``viscosity_mpa_s`` (mPa s) is given. For a file written by
     ``molxtal md``, ``equilibration_ps``, ``temperature_K`` and ``label`` default to the run's,
-    and a production temperature off its target makes the statuses indicative.
+    and a production temperature off its target makes the statuses indicative
+    (``run_reasons``: the run's reasons given directly, e.g. by a caller that ran it).
     Frame times are the frames' ``time_ps``, else multiples of ``frame_interval_ps``.
     """
     if isinstance(trajectory, (str, Path)):
@@ -308,7 +310,7 @@ def analyse_trajectory(
     }
     density = np.array([density_g_cm3(f) for f in frames])
     mean, err = block_average(density[keep], blocks)
-    diffusion = None
+    diffusion, no_diffusion = None, None
     try:
         diffusion = self_diffusion(
             production,
@@ -319,6 +321,7 @@ def analyse_trajectory(
             viscosity_mpa_s=viscosity_mpa_s,
         )
     except MolxtalError as exc:
+        no_diffusion = str(exc)
         notes.append(f"no diffusion coefficient: {exc}")
     return TrajectoryAnalysis(
         label=label,
@@ -338,7 +341,12 @@ def analyse_trajectory(
         diffusion=diffusion,
         notes=notes,
         n_molecules=int(ids.max()) + 1 if ids is not None else 0,
-        run_reasons=list(record.get("mean_temperature_status", {}).get("reasons", [])),
+        run_reasons=list(
+            record.get("mean_temperature_status", {}).get("reasons", [])
+            if run_reasons is None
+            else run_reasons
+        ),
+        diffusion_reason=no_diffusion,
     )
 
 

@@ -7,8 +7,8 @@ and gas geometries as published; ``positions``/``cell``: crystal relaxed with
 :func:`molxtal.workflows.relax.relax`, and the gas molecule relaxed too.
 
 ΔH_sub(T) = −E_latt + Δ_T&QN(T), Δ_T&QN = E_vib^gas(T) − E_vib^solid(T) + H_trans+rot+pV(T):
-the model's harmonic phonons of the relaxed crystal (phonopy systematic displacements on a
-supercell at least ``min_length`` Å wide), the gas molecule's normal modes, and ASE's
+the model's harmonic phonons of the relaxed crystal (``molxtal phonons``' default ``auto``
+displacements on a supercell at least ``min_length`` Å wide), the gas molecule's normal modes, and ASE's
 ``IdealGasThermo`` for translations, rotations and pV (7/2 kT linear, 4 kT non-linear; the
 symmetry number, from the point group, enters the entropy only). T: that of the experimental
 data. Every energy is per molecule, in kJ/mol unless a name says otherwise. Each (system,
@@ -18,8 +18,6 @@ an interrupted run resumes.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -32,6 +30,7 @@ from ase import Atoms
 from molxtal import io
 from molxtal.data import x23 as ref
 from molxtal.errors import MolxtalError
+from molxtal.keys import cache_key
 from molxtal.models import Model
 from molxtal.results import Result, Table, number
 from molxtal.units import KJMOL_PER_EV
@@ -167,27 +166,29 @@ def q_mesh(atoms: Atoms, length: float = MESH_LENGTH) -> list[int]:
     return np.diag(ph.min_length_supercell(atoms, length)).tolist()
 
 
+#: How ΔH_sub's force constants are obtained (part of its cache key).
+DISPLACEMENTS = "auto"
+
+
 def _key(kind: str, system: str, model: Model, parameters: dict) -> str:
-    """Hash of what decides a record: kind, input structures, model identity and settings."""
-    digest = hashlib.sha256()
-    for atoms in (ref.crystal(system), ref.molecule(system)):
-        for array in (atoms.numbers, atoms.positions, atoms.cell.array):
-            digest.update(np.round(np.asarray(array, dtype=float), 8).tobytes())
-    identity = [kind, system, model.name, model.sha256, model.dtype, model.dispersion, parameters]
-    digest.update(json.dumps(identity, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:24]
+    """:func:`molxtal.keys.cache_key` of one record: kind, input structures, model identity
+    (with calculator parameters and package versions) and settings."""
+    structures = [ref.crystal(system), ref.molecule(system)]
+    return cache_key(f"x23-{kind}", model, structures, system=system, **parameters)
 
 
 def _cached(cache_dir: Path | None, kind: str, key: str, compute: Callable[[], dict]) -> dict:
-    """The stored record ``cache_dir/kind/key.json``, or ``compute()`` stored there."""
-    path = Path(cache_dir) / kind / f"{key}.json" if cache_dir is not None else None
-    if path is not None and path.is_file():
-        return io.read_json(path)
-    record = compute()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """The stored record ``cache_dir/kind/key.json``, or ``compute()`` stored there (under
+    the folder's lock: two runs sharing the cache compute it once)."""
+    if cache_dir is None:
+        return compute()
+    with io.folder_lock(Path(cache_dir) / kind) as folder:
+        path = folder / f"{key}.json"
+        if path.is_file():
+            return io.read_json(path)
+        record = compute()
         io.write_json(path, record)
-    return record
+        return record
 
 
 class NoLatticeEnergy(MolxtalError):
@@ -301,7 +302,9 @@ def system_sublimation(
         return SystemSublimation(system, str(exc), t, **published)
     vibration = vibrations(pair.gas, model)
     symmetry = symmetry_number(pair.gas)
-    settings = ph.DisplacementSettings(ph.min_length_supercell(pair.crystal, min_length))
+    settings = ph.DisplacementSettings(
+        ph.min_length_supercell(pair.crystal, min_length), method=DISPLACEMENTS
+    )
     run = ph.run_force_constants(pair.crystal, model, settings, checkpoint_root)
     mesh = q_mesh(pair.crystal)
     solid, gas = solid_modes(run.phonon, mesh, pair.n_molecules), gas_modes(vibration)
@@ -478,7 +481,8 @@ def x23_benchmark(
             if not sublimation:
                 continue
             parameters = {"geometry": relaxed, "fmax": fmax, "steps": steps,
-                          "min_length": min_length, "mesh_length": MESH_LENGTH}  # fmt: skip
+                          "min_length": min_length, "mesh_length": MESH_LENGTH,
+                          "displacements": DISPLACEMENTS}  # fmt: skip
             key = _key("sublimation", system, model, parameters)
             record = _cached(
                 cache, "sublimation", key,
