@@ -8,8 +8,8 @@ and gas geometries as published; ``positions``/``cell``: crystal relaxed with
 
 ΔH_sub(T) = −E_latt + Δ_T&QN(T), Δ_T&QN = E_vib^gas(T) − E_vib^solid(T) + H_trans+rot+pV(T):
 the model's harmonic phonons of the relaxed crystal (``molxtal phonons``' default ``auto``
-displacements on a supercell at least ``min_length`` Å wide), the gas molecule's normal modes, and ASE's
-``IdealGasThermo`` for translations, rotations and pV (7/2 kT linear, 4 kT non-linear; the
+displacements on a supercell at least ``min_length`` Å wide), the gas molecule's normal modes,
+and ASE's ``IdealGasThermo`` for translations, rotations and pV (7/2 kT linear, 4 kT non-linear; the
 symmetry number, from the point group, enters the entropy only). T: that of the experimental
 data. Every energy is per molecule, in kJ/mol unless a name says otherwise. Each (system,
 model) record is cached under ``cache_dir`` and phonon force sets are checkpointed there, so
