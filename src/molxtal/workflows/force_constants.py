@@ -571,19 +571,23 @@ def run_force_constants(
     method, choice = settings.method, None
     n_atoms = len(phonon.supercell)
     progress = progress or no_progress
+    random_folder = folder_for("random")
     with model.forces_only():
+        store = None
         if method == "auto":
-            with _locked(folder_for("random")) as folder, progress("cost model", 1) as advance:
-                choice = choose_method(phonon, ForceStore(model, folder, advance), settings)
+            with _locked(random_folder) as folder, progress("cost model", 1) as advance:
+                store = ForceStore(model, folder, advance)
+                choice = choose_method(phonon, store, settings)
             method = choice["method"]
             timings["cost_model"] = time.perf_counter() - t0
         if method == "random":
             # the sizing loop decides the count: the bar has no total
             with (
-                _locked(folder_for(method)) as folder,
+                _locked(random_folder) as folder,
                 progress(f"random snapshots ({n_atoms}-atom supercell)", 0) as advance,
             ):
-                store = ForceStore(model, folder, advance)
+                store = store or ForceStore(model, folder, advance)  # the cost model's call kept
+                store.progress = advance
                 fc = _random_or_fallback(phonon, store, settings, atoms, choice)
             if fc is None:  # auto: the random fit was not accurate enough
                 method, random_calls = "systematic", store.n_computed + store.n_loaded
@@ -611,7 +615,7 @@ def run_force_constants(
             choice["fallback"]["random_calls"] = random_calls
             choice["method"] = "systematic"  # remembered: a rerun goes straight there
             if checkpoint_root is not None:
-                write_json(folder_for("random") / "choice.json", choice)
+                write_json(random_folder / "choice.json", choice)
     fc.choice = choice
     return PhononRun(phonon, settings, force_sets, fc, relaxation, timings)
 
