@@ -681,4 +681,3 @@ def test_systematic_force_sets_are_shared_whether_plusminus_is_given_or_defaulte
     assert folder(None) == folder(True) != folder(False)
     same = [fc.make_phonopy(atoms, settings(2, plusminus=p)).displacements for p in (None, True)]
     np.testing.assert_array_equal(*same)
-
