@@ -212,7 +212,10 @@ def main() -> None:
 
 
 def report(args) -> None:
-    print(f"ice Ih (DMC-ICE13, 36 atoms, P1), float64 unless @float32; loads: see the .json files in {args.out}")
+    print(
+        "ice Ih (DMC-ICE13, 36 atoms, P1), float64 unless @float32; loads: see the .json "
+        f"files in {args.out}"
+    )
     print(
         "| model | supercell | method | calls | wall (s) | speed-up | peak RSS (MiB) | "
         "held-out error | ΔZPE | ΔF(300 K) | ΔC_v 50/100/200/300 K (%) | band RMS / max "
