@@ -494,6 +494,7 @@ def tiny_mace(tmp_path_factory):
 
 
 def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
+    from molxtal.errors import MolxtalError
     from molxtal.structures import water_molecule
 
     atoms = water_molecule()
@@ -521,6 +522,11 @@ def test_mace_hessian_equals_finite_displacements(tiny_mace, tmp_path):
     again = fc.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
     assert (again.force_sets.n_loaded, again.force_sets.n_computed) == (1, 0)
     np.testing.assert_array_equal(again.phonon.force_constants, analytic.phonon.force_constants)
+    # a Hessian checkpoint of another supercell's shape is refused, not used
+    saved = analytic.force_sets.checkpoint / "hessian.npy"
+    np.save(saved, np.load(saved)[:, :3])
+    with pytest.raises(MolxtalError, match="hessian.npy holds force constants of shape"):
+        fc.run_force_constants(atoms, tiny_mace, hessian, tmp_path)
 
 
 def test_hessian_refused_without_autograd():

@@ -231,7 +231,7 @@ class ForceStore:
             return self._memory[name]
         path = None if self.folder is None else self.folder / f"{name}.npy"
         if path is not None and path.is_file():
-            forces = self._load(path, len(supercell))
+            forces = load_checkpoint(path, (len(supercell), 3), "forces")
             self.n_loaded += 1
         else:
             t0 = time.perf_counter()
@@ -247,18 +247,21 @@ class ForceStore:
         self._memory[name] = forces
         return forces
 
-    @staticmethod
-    def _load(path: Path, n_atoms: int) -> np.ndarray:
-        try:
-            forces = np.load(path)
-        except (OSError, ValueError) as error:
-            raise MolxtalError(f"checkpoint {path} cannot be read ({error}); delete it") from None
-        if forces.shape != (n_atoms, 3) or not np.isfinite(forces).all():
-            raise MolxtalError(
-                f"checkpoint {path} holds forces of shape {forces.shape}, not ({n_atoms}, 3) "
-                "finite values; delete it"
-            )
-        return forces
+
+
+def load_checkpoint(path: Path, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """The array saved at ``path``, refused (with the file named) unless it has ``shape`` and
+    finite values: a checkpoint from another structure or a torn file is never used."""
+    try:
+        array = np.load(path)
+    except (OSError, ValueError) as error:
+        raise MolxtalError(f"checkpoint {path} cannot be read ({error}); delete it") from None
+    if array.shape != shape or not np.isfinite(array).all():
+        raise MolxtalError(
+            f"checkpoint {path} holds {what} of shape {array.shape}, not {shape} finite "
+            "values; delete it"
+        )
+    return array
 
 
 @dataclass
@@ -511,16 +514,17 @@ def _hessian_stage(
 ) -> tuple[ForceSets, ForceConstantResult]:
     """Analytic force constants (checkpointed as ``hessian.npy``), then phonopy's sum rule."""
     t0 = time.perf_counter()
-    path = folder / "hessian.npy" if folder is not None else None
-    loaded = path is not None and path.is_file()
-    if loaded:
-        fc = np.load(path)
-    else:
-        fc = hessian_force_constants(phonon, model)
-        if path is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            with atomic_write(path, "wb") as handle:
-                np.save(handle, fc)
+    shape = (len(phonon.primitive), len(phonon.supercell), 3, 3)
+    with _locked(folder):
+        path = folder / "hessian.npy" if folder is not None else None
+        loaded = path is not None and path.is_file()
+        if loaded:
+            fc = load_checkpoint(path, shape, "force constants")
+        else:
+            fc = hessian_force_constants(phonon, model)
+            if path is not None:
+                with atomic_write(path, "wb") as handle:
+                    np.save(handle, fc)
     timings["hessian"] = time.perf_counter() - t0
     phonon.force_constants = fc
     before = acoustic_gamma_cm1(phonon)
