@@ -96,6 +96,21 @@ def test_chgnet_forces_only_skips_the_stress_and_equals_chgnets_own_calculator(c
     np.testing.assert_array_equal(ours.get_stress(), theirs.get_stress())
 
 
+def test_float32_and_float64_chgnet_share_a_process(chgnet, data_dir):
+    """CHGNet builds graphs in a module-level precision: loading a float32 model must not
+    change what the float64 one computes (float32 carries ~7 digits: ~1e-4 eV/Å here)."""
+    from molxtal.models import load_model
+
+    crystal = dmc_ice13.polymorph("XI")
+    before = chgnet.attach(crystal.copy()).get_forces()
+    single = load_model("chgnet", dtype="float32")
+    forces32 = single.attach(crystal.copy()).get_forces()
+    chgnet.calculator.reset()  # compute again, not the cached result
+    np.testing.assert_array_equal(chgnet.attach(crystal.copy()).get_forces(), before)
+    np.testing.assert_allclose(forces32, before, atol=1e-3)
+    assert np.abs(forces32 - before).max() > 0  # it did run in float32
+
+
 def test_vacuum_box_does_not_change_a_molecule(chgnet):
     inner = chgnet.calculator.inner
     results = []

@@ -22,15 +22,15 @@ CHGNET_TASKS = (("magmoms", "efsm"), ("stress", "efs"), ("forces", "ef"))
 CHGNET_BATCH_SIZE = 8
 
 
-def _set_chgnet_dtype(dtype: torch.dtype) -> None:
-    """CHGNet builds its graphs with a module-level ``TORCH_DTYPE``; point it at ``dtype``.
-
-    This is process-wide: one process runs CHGNet in one precision at a time.
-    """
+def _follow_network_dtype(network) -> None:
+    """CHGNet builds its graphs with a module-level ``TORCH_DTYPE``; point it at the precision
+    of ``network`` before each evaluation, so float32 and float64 models can share a process
+    (chgnet's own calculator then follows the model molxtal evaluated last)."""
     import chgnet.graph.converter
     import chgnet.graph.crystalgraph
     import chgnet.model.model
 
+    dtype = next(network.parameters()).dtype
     for module in (chgnet.graph.converter, chgnet.graph.crystalgraph, chgnet.model.model):
         module.TORCH_DTYPE = dtype
 
@@ -58,6 +58,7 @@ def task_calculator_class():
             wanted = set(properties or all_properties)
             if task is None:
                 task = next((t for prop, t in CHGNET_TASKS if prop in wanted), "e")
+            _follow_network_dtype(self.model)
             super().calculate(atoms, properties, system_changes, task=task)
 
     return TaskCHGNetCalculator
@@ -81,6 +82,7 @@ def chgnet_hessian(atoms, network):
     from molxtal.models.vacuum import vacuum_box
 
     boxed = atoms if atoms.pbc.all() else vacuum_box(atoms)
+    _follow_network_dtype(network)
     graph = network.graph_converter(AseAtomsAdaptor.get_structure(boxed))
     batched = BatchedGraph.from_graphs(
         [graph],
@@ -104,6 +106,7 @@ def chgnet_energies(structures, network, batch_size: int = CHGNET_BATCH_SIZE) ->
     from pymatgen.io.ase import AseAtomsAdaptor
 
     converted = [AseAtomsAdaptor.get_structure(atoms) for atoms in structures]
+    _follow_network_dtype(network)
     predictions = network.predict_structure(converted, task="e", batch_size=batch_size)
     if isinstance(predictions, dict):  # a single structure is not wrapped in a list
         predictions = [predictions]
@@ -117,11 +120,11 @@ def load_chgnet(dtype: str = "float64", device: str = "cpu") -> Model:
     from chgnet.model import CHGNet
 
     torch_dtype = torch.float64 if dtype == "float64" else torch.float32
-    _set_chgnet_dtype(torch_dtype)
     with contextlib.redirect_stdout(io.StringIO()):  # CHGNet prints on load
         network = CHGNet.load(model_name=CHGNET_VERSION, verbose=False, use_device=device)
         network = network.to(torch_dtype)
         network.composition_model.fc.register_forward_pre_hook(_cast_to_weight_dtype)
+        _follow_network_dtype(network)
         calculator = task_calculator_class()(network, use_device=device)
     weights = chgnet_weights_path()
     return Model(
