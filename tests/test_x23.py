@@ -19,7 +19,9 @@ from molxtal.errors import MolxtalError
 from molxtal.structures import find_molecules
 from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import x23 as wf
-from molxtal.workflows.vibrations import vibrations
+from molxtal.workflows.relax import relax
+from molxtal.workflows.sublimation import gas_modes, ideal_gas_rt_factor
+from molxtal.workflows.vibrations import thermochemistry, vibrations
 
 
 def test_lattice_energy_equals_direct_ase_calculation(chgnet, data_dir):
@@ -47,11 +49,15 @@ def test_succinic_acid_cell_holds_eight_molecules(data_dir):
     ("name", "linear", "sigma", "factor"), [("CO2", True, 2, 3.5), ("C6H6", False, 12, 4.0)]
 )
 def test_ideal_gas_enthalpy_is_the_closed_form(chgnet, name, linear, sigma, factor):
-    """Translations 3/2 kT + rotations kT (linear) or 3/2 kT + pV = kT per molecule."""
+    """ΔH_sub's gas term: translations 3/2 kT + rotations kT (linear) or 3/2 kT + pV = kT per
+    molecule, which is ASE's IdealGasThermo H less the potential and vibrational energies."""
     vibration = vibrations(ase_molecule(name), chgnet)
     assert vibration.linear is linear and wf.symmetry_number(ase_molecule(name)) == sigma
+    assert ideal_gas_rt_factor(linear) == factor
     for t in (207.0, 298.15):
-        assert wf.ideal_gas_enthalpy_eV(vibration, t, sigma) == pytest.approx(factor * kB * t)
+        enthalpy = thermochemistry(vibration, 0.0, t, symmetry_number=sigma).enthalpy_eV
+        translation_rotation = enthalpy - float(gas_modes(vibration).energy([t])[0])
+        assert translation_rotation == pytest.approx(factor * kB * t)
 
 
 def test_unidentifiable_molecules_are_reported_not_guessed(chgnet, data_dir, monkeypatch):
@@ -116,8 +122,21 @@ def test_published_vibrational_contribution_gives_the_papers_enthalpy(data_dir):
     assert min(co2.experiment_kJ_per_mol) <= 29.3677 - 3.3 <= max(co2.experiment_kJ_per_mol) + 1
 
 
-def test_sublimation_of_co2(chgnet, data_dir, tmp_path):
-    record = wf.system_sublimation("07co2", chgnet, min_length=1.0, fmax=1e-2)
+def test_sublimation_of_co2(chgnet, data_dir, tmp_path, monkeypatch):
+    relaxed = []
+
+    def counted(atoms, *args, **kwargs):
+        relaxed.append(kwargs["what"])
+        return relax(atoms, *args, **kwargs)
+
+    monkeypatch.setattr(wf, "relax", counted)
+    result = wf.x23_benchmark(
+        [chgnet], ["07co2"], geometry="positions", sublimation=True, min_length=1.0, fmax=1e-2
+    )
+    # the lattice energy and ΔH_sub start from one relaxation of the crystal and the molecule
+    assert relaxed == ["07co2 crystal", "07co2 gas molecule"]
+    lattice, record = result.lattice["chgnet"][0], result.sublimation["chgnet"][0]
+    assert record.lattice_energy_kJ_per_mol == lattice.lattice_energy_kJ_per_mol
     assert record.status == wf.OK and record.linear and record.symmetry_number == 2
     assert record.temperature_K == 207.0
     rt = kB * 207.0 * KJMOL_PER_EV

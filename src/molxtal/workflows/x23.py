@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from ase import Atoms
+from ase.units import kB
 
 from molxtal import io
 from molxtal.data import x23 as ref
@@ -37,8 +38,8 @@ from molxtal.units import KJMOL_PER_EV
 from molxtal.workflows import force_constants as ph
 from molxtal.workflows.lattice_energy import gas_energy, single_kind_molecules
 from molxtal.workflows.relax import relax
-from molxtal.workflows.sublimation import gas_modes, solid_modes
-from molxtal.workflows.vibrations import Vibration, thermochemistry, vibrations
+from molxtal.workflows.sublimation import gas_modes, ideal_gas_rt_factor, solid_modes
+from molxtal.workflows.vibrations import vibrations
 
 RELAX_MODES = ("fixed", "positions", "cell")
 #: Force threshold (eV/Å) of crystal and gas relaxations; most BFGS steps.
@@ -153,14 +154,6 @@ def symmetry_number(molecule: Atoms) -> int:
     return int(PointGroupAnalyzer(structure).get_rotational_symmetry_number())
 
 
-def ideal_gas_enthalpy_eV(vibration: Vibration, temperature_K: float, symmetry: int = 1) -> float:
-    """Translational and rotational enthalpy plus pV of the ideal gas (eV per molecule): ASE
-    ``IdealGasThermo``'s H less the potential and vibrational energies (7/2 kT for a linear
-    molecule, 4 kT otherwise)."""
-    enthalpy = thermochemistry(vibration, 0.0, temperature_K, symmetry_number=symmetry).enthalpy_eV
-    return enthalpy - float(gas_modes(vibration).energy([temperature_K])[0])
-
-
 def q_mesh(atoms: Atoms, length: float = MESH_LENGTH) -> list[int]:
     """Γ-centred q-mesh with n_i = ceil(``length`` / width_i) (widths in Å)."""
     return np.diag(ph.min_length_supercell(atoms, length)).tolist()
@@ -241,15 +234,42 @@ def _pair(system: str, model: Model, geometry: str, fmax: float, steps: int) -> 
     )  # fmt: skip
 
 
+class Pairs:
+    """Crystal/gas pairs of one model, each system and geometry prepared once (relaxing is the
+    cost, and the lattice energy and ΔH_sub of a system start from the same relaxed pair)."""
+
+    def __init__(self, model: Model, fmax: float = FMAX, steps: int = MAX_STEPS):
+        self.model, self.fmax, self.steps = model, fmax, steps
+        self._prepared: dict[tuple[str, str], _Pair | NoLatticeEnergy] = {}
+
+    def __call__(self, system: str, geometry: str) -> _Pair:
+        key = (system, geometry)
+        if key not in self._prepared:
+            try:
+                self._prepared[key] = _pair(system, self.model, geometry, self.fmax, self.steps)
+            except NoLatticeEnergy as exc:
+                self._prepared[key] = exc
+        prepared = self._prepared[key]
+        if isinstance(prepared, NoLatticeEnergy):
+            raise prepared
+        return prepared
+
+
 def _lattice_kJ_per_mol(pair: _Pair) -> float:
     return (pair.crystal_energy_eV / pair.n_molecules - pair.gas_energy_eV) * KJMOL_PER_EV
 
 
 def system_energy(
-    system: str, model: Model, geometry: str = "fixed", fmax: float = FMAX, steps: int = MAX_STEPS
+    system: str,
+    model: Model,
+    geometry: str = "fixed",
+    fmax: float = FMAX,
+    steps: int = MAX_STEPS,
+    pairs: Pairs | None = None,
 ) -> SystemEnergy:
     """Lattice energy of one X23 crystal; a crystal whose molecules cannot be identified, or
-    whose relaxation breaks molecules, gets a status instead of a number."""
+    whose relaxation breaks molecules, gets a status instead of a number. ``pairs``: prepared
+    pairs of ``model`` to share with :func:`system_sublimation` (same ``fmax`` and ``steps``)."""
     start = time.perf_counter()
     reference = ref.references()[system]
     record = dict(
@@ -258,7 +278,7 @@ def system_energy(
         dmc_error_kJ_per_mol=reference.dmc_error_kJ_per_mol,
     )  # fmt: skip
     try:
-        pair = _pair(system, model, geometry, fmax, steps)
+        pair = (pairs or Pairs(model, fmax, steps))(system, geometry)
     except NoLatticeEnergy as exc:
         return SystemEnergy(
             **record, status=str(exc), n_molecules=None, formula=None,
@@ -283,8 +303,10 @@ def system_sublimation(
     fmax: float = FMAX,
     steps: int = MAX_STEPS,
     checkpoint_root: Path | None = None,
+    pairs: Pairs | None = None,
 ) -> SystemSublimation:
-    """ΔH_sub of one X23 crystal at the temperature of its experimental data."""
+    """ΔH_sub of one X23 crystal at the temperature of its experimental data (``pairs``: see
+    :func:`system_energy`)."""
     start = time.perf_counter()
     t = ref.temperature(system)
     reference = ref.references()[system]
@@ -297,7 +319,7 @@ def system_sublimation(
         paper_uncertainty_kJ_per_mol=reference.vibrational_uncertainty_kJ_per_mol,
     )  # fmt: skip
     try:
-        pair = _pair(system, model, geometry, fmax, steps)
+        pair = (pairs or Pairs(model, fmax, steps))(system, geometry)
     except NoLatticeEnergy as exc:
         return SystemSublimation(system, str(exc), t, **published)
     vibration = vibrations(pair.gas, model)
@@ -312,7 +334,7 @@ def system_sublimation(
     zpe_gas, zpe_solid = gas.zpe_eV * k, solid.zpe_eV * k
     thermal_gas = float(gas.thermal_energy([t])[0]) * k
     thermal_solid = float(solid.thermal_energy([t])[0]) * k
-    ideal = ideal_gas_enthalpy_eV(vibration, t, symmetry) * k
+    ideal = ideal_gas_rt_factor(vibration.linear) * kB * t * k
     delta = zpe_gas + thermal_gas - zpe_solid - thermal_solid + ideal
     e_latt = _lattice_kJ_per_mol(pair)
     converged = all(r["converged"] for r in pair.relaxations)
@@ -466,12 +488,15 @@ def x23_benchmark(
     lattice: dict[str, list[SystemEnergy]] = {}
     sublimations: dict[str, list[SystemSublimation]] = {}
     for model in models:
+        pairs = Pairs(model, fmax, steps)
         for system in systems:
             parameters = {"geometry": geometry, "fmax": fmax, "steps": steps}
             key = _key("lattice", system, model, parameters)
             record = _cached(
                 cache, "lattice", key,
-                lambda s=system, m=model: system_energy(s, m, geometry, fmax, steps).to_dict(),
+                lambda s=system, m=model, p=pairs: system_energy(
+                    s, m, geometry, fmax, steps, p
+                ).to_dict(),
             )  # fmt: skip
             lattice.setdefault(model.name, []).append(_from_dict(SystemEnergy, record))
             logger.info("X23 %s %s: E_latt %s kJ/mol (%.1f s)", model.name, system,
@@ -486,9 +511,9 @@ def x23_benchmark(
             key = _key("sublimation", system, model, parameters)
             record = _cached(
                 cache, "sublimation", key,
-                lambda s=system, m=model: system_sublimation(
+                lambda s=system, m=model, p=pairs: system_sublimation(
                     s, m, relaxed, min_length, fmax, steps,
-                    cache / "forces" if cache is not None else None,
+                    cache / "forces" if cache is not None else None, p,
                 ).to_dict(),
             )  # fmt: skip
             sublimations.setdefault(model.name, []).append(_from_dict(SystemSublimation, record))
