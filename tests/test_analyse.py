@@ -98,9 +98,9 @@ def test_study_water_md_rdfs_are_intermolecular(tmp_path, monkeypatch):
     from ase.calculators.lj import LennardJones
 
     from molxtal.models import Model
-    from molxtal.study.steps import liquid
+    from molxtal.workflows import md
 
-    monkeypatch.setattr(liquid, "water_box", lambda n, density, seed: far_apart_waters(seed))
+    monkeypatch.setattr(md, "water_box", lambda n, density, seed: far_apart_waters(seed))
     model = Model(name="no forces", family="test", calculator=LennardJones(epsilon=0.0))
     values = water_md_step(model, tmp_path, temperature_K=0.0, equilibration_ps=0.0)
     rdf = np.genfromtxt(tmp_path / "rdf.csv", delimiter=",", names=True)

@@ -23,7 +23,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -506,12 +506,14 @@ def starting_structure(
     temperature_K: float = 300.0,
     prepare: bool = True,
     progress_bar: ProgressBar | None = None,
+    pre_equilibration_ps: float | None = None,
 ) -> tuple[Atoms, str, PreparedWaterBox | None]:
     """The structure file, or else a box of ``water_molecules`` at ``density_g_per_cm3``
     (seeded) prepared for ``temperature_K`` by :func:`~molxtal.workflows.water_box.
-    prepare_water_box` (only packed when not ``prepare``, e.g. to resume), repeated
-    ``repeat`` ("2x2x2") times; a description of it; the preparation's record.
-    ``progress_bar`` shows the classical MD steps."""
+    prepare_water_box` with ``pre_equilibration_ps`` of classical MD (default: that of
+    :class:`~molxtal.workflows.water_box.WaterBoxSettings`; only packed when not ``prepare``,
+    e.g. to resume), repeated ``repeat`` ("2x2x2") times; a description of it; the
+    preparation's record. ``progress_bar`` shows the classical MD steps."""
     if (structure is None) == (water_molecules is None):
         raise MolxtalError("give either a STRUCTURE file or --water-box N")
     preparation = None
@@ -519,8 +521,11 @@ def starting_structure(
         atoms, source = read_structure(structure), str(structure)
     elif prepare:
         settings = WaterBoxSettings(water_molecules, density_g_per_cm3, temperature_K, seed=seed)
+        if pre_equilibration_ps is not None:
+            settings = replace(settings, time_ps=pre_equilibration_ps)
         steps = round(settings.time_ps * 1000 / settings.timestep_fs)
-        with (progress_bar or no_progress)("TIP4P pre-equilibration steps", steps) as advance:
+        label = f"{settings.water_model.upper()} pre-equilibration steps"
+        with (progress_bar or no_progress)(label, steps) as advance:
             preparation = prepare_water_box(settings, lambda *_: advance(settings.sample_every))
         atoms = preparation.atoms
         source = (

@@ -18,24 +18,16 @@ def _md(model: Model, p: dict, folder: Path) -> Values:
     an NPT run of ``npt_steps`` (none when 0) and the NVT run, continued from their
     checkpoints, then the trajectory analysis of ``molxtal analyse``."""
     from molxtal.workflows.liquid import liquid_water
-    from molxtal.workflows.md import MDSettings
-    from molxtal.workflows.water_box import WaterBoxSettings, prepare_water_box
+    from molxtal.workflows.md import MDSettings, starting_structure
 
     fields = MDSettings.__dataclass_fields__
     settings = MDSettings(**{k: v for k, v in p.items() if k in fields})
-    preparation = None
-    source = f"water box of {p['molecules']} molecules at {p['density']} g/cm³"
-    if p.get("pre_equilibration_ps", 0.0) > 0:
-        box = WaterBoxSettings(
-            p["molecules"], p["density"], p["temperature_K"], seed=p["seed"],
-            time_ps=p["pre_equilibration_ps"],
-        )  # fmt: skip
-        with step_progress("TIP4P steps", round(box.time_ps * 1000 / box.timestep_fs)) as bar:
-            preparation = prepare_water_box(box, lambda step, total: bar(box.sample_every))
-        atoms = preparation.atoms
-        source += f", {box.time_ps:g} ps TIP4P pre-equilibrated"
-    else:
-        atoms = water_box(p["molecules"], p["density"], seed=p["seed"])
+    pre_equilibration_ps = p.get("pre_equilibration_ps", 0.0)
+    atoms, source, preparation = starting_structure(
+        None, p["molecules"], p["density"], seed=p["seed"], temperature_K=p["temperature_K"],
+        prepare=pre_equilibration_ps > 0, pre_equilibration_ps=pre_equilibration_ps,
+        progress_bar=step_progress,
+    )  # fmt: skip
     result = liquid_water(
         atoms, model, settings, folder,
         nvt_equilibration_ps=p["equilibration_ps"],
