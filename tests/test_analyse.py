@@ -137,3 +137,13 @@ def test_analyse_command_and_study_write_the_same_numbers(tmp_path):
     for key in keys:
         assert study[key] == command[key]
     assert study["nvt_density_g_per_cm3"] == command["density_g_per_cm3"]
+
+
+def test_a_density_needs_a_long_variable_volume_production_at_its_temperature():
+    from molxtal.workflows.trajectory import MIN_DENSITY_PS, density_status
+
+    short = density_status(MIN_DENSITY_PS / 5, [], "NPT")
+    assert short == {"status": "indicative", "reasons": ["NPT production 2 ps < 10 ps"]}
+    assert density_status(MIN_DENSITY_PS, [])["status"] == "converged"
+    hot = density_status(MIN_DENSITY_PS, ["production mean T 320.0 K is outside ±10 K"])
+    assert hot["status"] == "indicative"

@@ -25,7 +25,7 @@ from molxtal.models import Model
 from molxtal.progress import ProgressBar
 from molxtal.results import Result, Table, status
 from molxtal.workflows.md import CHECKPOINT, MDRun, MDSettings, molecular_dynamics
-from molxtal.workflows.trajectory import MIN_DENSITY_PS, TrajectoryAnalysis, analyse_trajectory
+from molxtal.workflows.trajectory import TrajectoryAnalysis, analyse_trajectory, density_status
 from molxtal.workflows.water_box import PreparedWaterBox
 
 if TYPE_CHECKING:
@@ -48,12 +48,7 @@ class LiquidWater(Result):
     def density_status(self) -> dict[str, Any]:
         if self.npt is None:
             return status(["no NPT run: an NVT run keeps the density it is given"], False)
-        reasons = self.npt.temperature_reasons()
-        if self.npt.production_ps < MIN_DENSITY_PS:
-            reasons.append(
-                f"NPT production {self.npt.production_ps:.3g} ps < {MIN_DENSITY_PS:g} ps"
-            )
-        return status(reasons)
+        return density_status(self.npt.production_ps, self.npt.temperature_reasons(), "NPT")
 
     def to_dict(self) -> dict[str, Any]:
         values = self.analysis.to_dict()

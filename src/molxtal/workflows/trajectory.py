@@ -79,6 +79,15 @@ def molecule_ids(atoms: Atoms, source: str) -> np.ndarray:
     return ids
 
 
+def density_status(production_ps: float, run_reasons: list[str], run: str = "") -> dict:
+    """Status of a mean density from ``production_ps`` of a variable-volume run (``run``
+    names it in the reason, e.g. "NPT"), with ``run_reasons`` against the whole run."""
+    why = list(run_reasons)
+    if production_ps < MIN_DENSITY_PS:
+        why.append(f"{run} production {production_ps:.3g} ps < {MIN_DENSITY_PS:g} ps".lstrip())
+    return status(why)
+
+
 @dataclass
 class TrajectoryAnalysis(Result):
     """Partial RDFs (their shapes, and the integrated squared difference to the reference up
@@ -132,9 +141,7 @@ class TrajectoryAnalysis(Result):
             why = ["constant volume (NVT/NVE): the density is the one the run was given"]
             values["density_g_per_cm3_status"] = status(why, computed=False)
         else:
-            short = self.production_ps < MIN_DENSITY_PS
-            why = [f"{length} < {MIN_DENSITY_PS:g} ps"] if short else []
-            values["density_g_per_cm3_status"] = status([*reasons, *why])
+            values["density_g_per_cm3_status"] = density_status(self.production_ps, reasons)
         if self.diffusion is None:
             why = [self.diffusion_reason] if self.diffusion_reason else []
             values["diffusion_cm2_per_s_status"] = status(why, computed=False)
