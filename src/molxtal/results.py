@@ -60,6 +60,17 @@ def status(reasons: list[str], computed: bool = True) -> dict[str, Any]:
     return {"status": INDICATIVE if reasons else CONVERGED, "reasons": list(reasons)}
 
 
+def with_status(text: str, state: dict[str, Any] | None) -> str:
+    """``text`` as a person should read it beside its :func:`status`: unchanged when converged
+    (or without a status), ``text [indicative: reasons]``, or ``not computed: reasons``."""
+    if state is None or state["status"] == CONVERGED:
+        return text
+    reasons = "; ".join(state["reasons"])
+    if state["status"] == NOT_COMPUTED:
+        return f"not computed: {reasons}"
+    return f"{text} [{state['status']}: {reasons}]"
+
+
 @dataclass
 class Table:
     """A table for a person: headers carry units; ``notes`` are warnings shown under it."""

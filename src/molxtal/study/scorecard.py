@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from molxtal.results import CONVERGED, INDICATIVE, NOT_COMPUTED, status
+from molxtal.results import NOT_COMPUTED, status, with_status
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 
@@ -262,10 +262,4 @@ def scorecard(values: dict[str, dict[str, dict]]) -> tuple[list[Metric], dict[st
 
 def cell_text(cell: Cell) -> str:
     """The cell in words: value (error), then the status and its reasons unless converged."""
-    state = cell.state
-    if state["status"] == CONVERGED:
-        return cell.text
-    reasons = "; ".join(state["reasons"])
-    if state["status"] == NOT_COMPUTED:
-        return f"not computed: {reasons}"
-    return f"{cell.text} [{INDICATIVE}: {reasons}]"
+    return with_status(cell.text, cell.state)

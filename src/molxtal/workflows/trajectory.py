@@ -25,7 +25,7 @@ from molxtal.data.rdf import ReferenceRDF, soper2013
 from molxtal.data.training import read_frames
 from molxtal.errors import MolxtalError
 from molxtal.io import read_json
-from molxtal.results import RESULTS_JSON, Result, Table, number, status
+from molxtal.results import CONVERGED, RESULTS_JSON, Result, Table, number, status, with_status
 from molxtal.structures import density_g_cm3, find_molecules
 
 if TYPE_CHECKING:
@@ -229,10 +229,9 @@ class TrajectoryAnalysis(Result):
 
     def rdf_warning(self) -> str:
         """Why the first partial RDF is not converged ("" when it is)."""
-        state = self.statuses()[f"rdf_{self.rdfs[0].pair}_status"]
-        if state["status"] == "converged":
-            return ""
-        return f"g_{self.rdfs[0].pair} {state['status']}: {'; '.join(state['reasons'])}"
+        pair = self.rdfs[0].pair
+        state = self.statuses()[f"rdf_{pair}_status"]
+        return "" if state["status"] == CONVERGED else with_status(f"g_{pair}", state)
 
     def figures(self) -> dict[str, Callable[[], Figure]]:
         from molxtal.plotting.md import density_figure, msd_figure, rdf_figure

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from molxtal.models import Model
+from molxtal.results import NOT_COMPUTED, with_status
 from molxtal.structures import water_box
 from molxtal.study.progress import step_progress
 from molxtal.study.steps import Step, Table, Values, register, write_result
@@ -45,16 +46,12 @@ WATER_298K = {"density_g_per_cm3": 0.997, "diffusion_yeh_hummer_cm2_per_s": 2.30
 def value_with_status(value, fmt: str, state: dict | None, expected=None) -> str:
     """``value`` formatted, its error against ``expected``, and its status unless converged
     (a value that is not computed shows the reason instead)."""
-    if state is not None and state["status"] == "not computed":
-        return f"not computed: {'; '.join(state['reasons'])}"
     if value is None:
-        return "-"
+        return with_status("-", state if state and state["status"] == NOT_COMPUTED else None)
     text = fmt.format(value)
     if expected is not None:
         text += f" ({fmt.format(value - expected)})"
-    if state is not None and state["status"] != "converged":
-        text += f" [{state['status']}: {'; '.join(state['reasons'])}]"
-    return text
+    return with_status(text, state)
 
 
 def _water_md_table(values: dict[str, Values], p: dict) -> Table:
