@@ -248,7 +248,6 @@ class ForceStore:
         return forces
 
 
-
 def load_checkpoint(path: Path, shape: tuple[int, ...], what: str) -> np.ndarray:
     """The array saved at ``path``, refused (with the file named) unless it has ``shape`` and
     finite values: a checkpoint from another structure or a torn file is never used."""
