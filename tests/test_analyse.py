@@ -69,6 +69,7 @@ def test_rdfs_leave_out_the_pairs_within_a_molecule():
     inter_analysis = analyse_trajectory(frames, 0.0, reference=False)
     every_analysis = analyse_trajectory(frames, 0.0, reference=False, intermolecular=False)
     inter, every = pairs_of(inter_analysis), pairs_of(every_analysis)
+
     # 8 molecules are flagged as too few; uncounted (all pairs) they are not called 0
     def reasons(analysis):
         return analysis.statuses()["rdf_OO_status"]["reasons"]
