@@ -418,9 +418,10 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
 
     Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
     held-out snapshots and 4× as many equations as parameters, as ± pairs (the worst case),
-    plus symfc's basis, the normal equations and four solves estimated from
-    the basis size (:func:`random_displacements.estimate_basis_size`) at the flop rate
-    measured now (:func:`measured_flop_rate`, so that both costs see the same load). The
+    plus the normal equations and one solve per round of the sizing loop that grows to them
+    (and one more to confirm), estimated from the basis size
+    (:func:`random_displacements.estimate_basis_size`) at the flop rate measured now
+    (:func:`measured_flop_rate`, so that both costs see the same load). The
     choice is saved in the store's folder (``choice.json``) and reused, so that a run with
     the same settings and checkpoints gives the same numbers whatever the machine's load."""
     saved = None if store.folder is None else store.folder / "choice.json"
@@ -435,9 +436,15 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     # ice Ih (SO3LR, CHGNet) needed at least 4× the parameter count in equations
     snapshots = settings.snapshots or max(3, int(np.ceil(4 * n_basis / (3 * n_super))))
     random_calls = 4 + 2 * (snapshots + settings.holdout)
-    # four Cholesky solves, and per snapshot the sparse projection of its 3N rows (calibrated on
-    # ice Ih, 5 Å: ~2000 flop-equivalents per row and parameter, 20 s per 2304-atom snapshot)
-    flops = 4 * n_basis**3 / 3 + (snapshots + 1) * 3 * n_super * n_basis * 2000
+    rounds = 1
+    if not settings.snapshots:
+        target, rounds = rd.first_batch(n_basis, n_super), 2
+        while target < snapshots:
+            target, rounds = rd.grown(target), rounds + 1
+    # per round symfc's sandwich of the normal matrix and its Cholesky solve, 1.9-2.4 n³
+    # flop-equivalents; per snapshot the sparse projection of its 3N rows, ~2000 per row and
+    # parameter (both measured on ice Ih at 5 Å, CHGNet, 2×2×2 to 4×4×4)
+    flops = rounds * 2 * n_basis**3 + (snapshots + 1) * 3 * n_super * n_basis * 2000
     rate = measured_flop_rate()
     fit_s = flops / rate
     systematic_calls = len(phonon.supercells_with_displacements)
@@ -450,6 +457,7 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
         "systematic_calls": systematic_calls,
         "random_calls_estimate": random_calls,
         "random_fit_s_estimate": fit_s,
+        "random_fit_rounds_estimate": rounds,
         "flop_rate": rate,
         "basis_size_estimate": n_basis,
         "cost_s": costs,

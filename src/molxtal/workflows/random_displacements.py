@@ -95,10 +95,6 @@ class CutoffBasis:
     def compressed_size(self) -> int:
         return int(self.basis.compact_compression_matrix.shape[1])
 
-    def minimum_snapshots(self) -> int:
-        """Snapshots whose 3N force components at least match the parameters."""
-        return int(np.ceil(self.size / (3 * self.n_atoms)))
-
     def _design_blocks(self, displacements: np.ndarray):
         """Yield (atom slice, sparse X rows) of the fit: X c = forces of those atoms."""
         import scipy.sparse as sp
@@ -406,9 +402,7 @@ def fit_random(
         fit_data.append((small * directions[0], probe - f0))
     held = [snapshot(k) for k in range(1, settings.holdout + 1)]
     equations = basis.equations(*map(np.array, zip(*fit_data, strict=True)))
-    target = settings.snapshots or max(
-        2, int(np.ceil(FIRST_BATCH_FACTOR * basis.minimum_snapshots()))
-    )
+    target = settings.snapshots or first_batch(basis.size, n)
     next_index, rounds, result, t_fit = settings.holdout + 1, [], None, 0.0
     while True:
         batch = []
@@ -440,13 +434,24 @@ def fit_random(
         hopeless = _plateau(rounds, settings) and sized.holdout_error > settings.give_up_above
         if converged or hopeless or settings.snapshots or target >= settings.max_snapshots:
             break
-        target = min(settings.max_snapshots, target + max(1, int(np.ceil(target / 2))))
+        target = min(settings.max_snapshots, grown(target))
     if rounds[-1].failure is not None:
         raise Underdetermined(
             f"random-displacement fit with {rounds[-1].snapshots} snapshots: "
             f"{rounds[-1].failure}; use more --snapshots or --displacements systematic"
         )
     return RandomFit(result, side, rounds, converged, basis.size, basis.build_s, t_fit)
+
+
+def first_batch(basis_size: int, n_atoms: int) -> int:
+    """Snapshots of the sizing loop's first fit: :data:`FIRST_BATCH_FACTOR` times the fewest
+    whose 3N force components match the ``basis_size`` parameters (at least 2)."""
+    return max(2, int(np.ceil(FIRST_BATCH_FACTOR * np.ceil(basis_size / (3 * n_atoms)))))
+
+
+def grown(target: int) -> int:
+    """The sizing loop's next number of snapshots: half as many again."""
+    return target + max(1, int(np.ceil(target / 2)))
 
 
 def _plateau(rounds: list[SizingRound], settings: FitSettings) -> bool:
