@@ -50,15 +50,14 @@ def load(model_name: str, workdir: Path):
     from molxtal.models import load_model
 
     model_name, _, dtype = model_name.partition("@")
-    if dtype:
-        return load_model(model_name, dtype=dtype)
+    dtype = dtype or "float64"
     channels = {"mace-small": 64, "mace-tiny": 16}.get(model_name)
     if channels:  # L=0, random weights: a smooth second check
         from molxtal.models.mace import build_random_mace, save_mace
 
         network = build_random_mace(["H", "O"], r_max=5.0, channels=channels)
-        return load_model(str(save_mace(network, workdir / "m.model")))
-    return load_model(model_name)
+        return load_model(str(save_mace(network, workdir / "m.model", dtype)), dtype=dtype)
+    return load_model(model_name, dtype=dtype)
 
 
 def plain_calculator(model):
@@ -267,7 +266,7 @@ def report(args) -> None:
             if p is not None:
                 extrapolated = " (extrapolated)" if p.get("extrapolated") else ""
                 print(
-                    f"| {model_name} | {cells} | plain loop | {p['calls']} "
+                    f"| {reference_model} | {cells} | plain loop | {p['calls']} "
                     f"| {p['wall_s']:.0f}{extrapolated} | 1 | {p['peak_MiB']:.0f} "
                     "| - | - | - | - | - | - |"
                 )

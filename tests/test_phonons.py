@@ -303,6 +303,23 @@ def test_random_cutoff_fit_reproduces_the_springs_and_fails_when_too_short():
     assert result.to_dict()["zpe_kJ_per_mol_status"]["status"] == "indicative"
 
 
+def test_normal_equations_add_up_over_snapshots_and_batches():
+    """Least squares is additive: the equations of 11 snapshots (two sparse products, 8 + 3)
+    are the sum of each snapshot's own."""
+    from molxtal.workflows import random_displacements as rd
+
+    supercell = fc.make_phonopy(two_site_crystal(), settings(3)).supercell
+    basis = rd.CutoffBasis(supercell, 3.5)
+    rng = np.random.default_rng(3)
+    n = 1 + 8 + 2  # more than rd.SNAPSHOTS_PER_PRODUCT
+    u, f = rng.normal(size=(2, n, len(supercell), 3))
+    together = basis.equations(u, f)
+    alone = [basis.equations(u[k : k + 1], f[k : k + 1]) for k in range(n)]
+    np.testing.assert_allclose(together.xtx, sum(e.xtx for e in alone), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(together.xty, sum(e.xty for e in alone), rtol=1e-12, atol=1e-12)
+    assert together.rows == n * 3 * len(supercell)
+
+
 def test_underdetermined_fit_raises_and_the_sizing_loop_grows_past_it(monkeypatch):
     from molxtal.workflows import random_displacements as rd
 
@@ -385,8 +402,8 @@ def test_auto_needs_random_to_be_clearly_cheaper(monkeypatch, share, method):
     """Random estimated at 0.7× the systematic cost stays systematic (a near tie must not let
     the load decide); at 0.3× random wins."""
     rng = np.random.default_rng(1)
-    atoms = Atoms("H8", scaled_positions=rng.random((8, 3)), cell=np.eye(3) * 5.0, pbc=True)
-    auto = settings(3, method="auto", fc_cutoff_angstrom=3.0)  # P1: 48 systematic supercells
+    atoms = Atoms("H16", scaled_positions=rng.random((16, 3)), cell=np.eye(3) * 6.0, pbc=True)
+    auto = settings(3, method="auto", fc_cutoff_angstrom=3.0)  # P1: 96 systematic supercells
     phonon = fc.make_phonopy(atoms, auto)
     rate = 1e9
     monkeypatch.setattr(fc, "measured_flop_rate", lambda: rate)

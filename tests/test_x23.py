@@ -168,3 +168,10 @@ def test_command_and_study_step_write_the_same_numbers(chgnet, data_dir, tmp_pat
     assert written["models"] == values["models"]
     assert len(values["models"]["chgnet"]["lattice_energies"]) == 2
     assert "x23_parity.png" in values["figures"] and (out / "x23_parity.png").is_file()
+
+
+def test_shared_pairs_must_relax_as_asked(chgnet):
+    pairs = wf.Pairs(chgnet, fmax=1e-2, steps=10)
+    assert wf.Pairs.of(chgnet, 1e-2, 10, pairs) is pairs
+    with pytest.raises(MolxtalError, match="shared pairs relax another"):
+        wf.system_energy("07co2", chgnet, "positions", fmax=1e-3, steps=10, pairs=pairs)

@@ -25,7 +25,8 @@ CHGNET_BATCH_SIZE = 8
 def _follow_network_dtype(network) -> None:
     """CHGNet builds its graphs with a module-level ``TORCH_DTYPE``; point it at the precision
     of ``network`` before each evaluation, so float32 and float64 models can share a process
-    (chgnet's own calculator then follows the model molxtal evaluated last)."""
+    (chgnet's own calculator then follows the model molxtal evaluated last). One call at a
+    time: two threads evaluating models of different precision would race on it."""
     import chgnet.graph.converter
     import chgnet.graph.crystalgraph
     import chgnet.model.model

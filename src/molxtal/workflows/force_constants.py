@@ -411,15 +411,22 @@ def measured_flop_rate(size: int = 600) -> float:
     return 2 * size**3 / max(time.perf_counter() - t0, 1e-9)
 
 
+def auto_snapshot_cap(systematic_calls: int) -> int:
+    """Most snapshots ``auto`` lets a random fit use: as ± pairs, no more calls than half the
+    systematic supercells (a quarter of them as snapshots)."""
+    return max(2, systematic_calls // 4)
+
+
 def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSettings) -> dict:
     """Systematic or random displacements by a measured cost model: one call of the
     undisplaced supercell times the calls each needs, plus the random fit's time; random only
     when it is :data:`RANDOM_ADVANTAGE` times cheaper.
 
     Systematic: phonopy's displacements, no fit cost. Random: the probe (4 calls), the
-    held-out snapshots and 4× as many equations as parameters, as ± pairs (the worst case),
-    plus the normal equations and one solve per round of the sizing loop that grows to them
-    (and one more to confirm), estimated from the basis size
+    held-out snapshots and the snapshots of the sizing loop as it grows to 4× as many
+    equations as parameters and one batch beyond to confirm (at most
+    :func:`auto_snapshot_cap`), as ± pairs (the worst case), plus their normal equations and
+    one solve per round, estimated from the basis size
     (:func:`random_displacements.estimate_basis_size`) at the flop rate measured now
     (:func:`measured_flop_rate`, so that both costs see the same load). The
     choice is saved in the store's folder (``choice.json``) and reused, so that a run with
@@ -433,21 +440,23 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     n_super = len(phonon.supercell)
     n_cell = len(phonon.primitive)
     n_basis = rd.estimate_basis_size(phonon.unitcell, n_super // n_cell, settings.cutoff)
-    # ice Ih (SO3LR, CHGNet) needed at least 4× the parameter count in equations
-    snapshots = settings.snapshots or max(3, int(np.ceil(4 * n_basis / (3 * n_super))))
+    systematic_calls = len(phonon.supercells_with_displacements)
+    snapshots, rounds = settings.snapshots, 1
+    if not snapshots:
+        # the sizing loop grows to 4× as many equations as parameters (what ice Ih needed with
+        # SO3LR and CHGNet), then one more batch confirms; auto caps it
+        needed = max(3, int(np.ceil(4 * n_basis / (3 * n_super))))
+        snapshots, rounds = rd.first_batch(n_basis, n_super), 2
+        while snapshots < needed:
+            snapshots, rounds = rd.grown(snapshots), rounds + 1
+        snapshots = min(rd.grown(snapshots), auto_snapshot_cap(systematic_calls))
     random_calls = 4 + 2 * (snapshots + settings.holdout)
-    rounds = 1
-    if not settings.snapshots:
-        target, rounds = rd.first_batch(n_basis, n_super), 2
-        while target < snapshots:
-            target, rounds = rd.grown(target), rounds + 1
     # per round symfc's sandwich of the normal matrix and its Cholesky solve, 1.9-2.4 n³
     # flop-equivalents; per snapshot the sparse projection of its 3N rows, ~2000 per row and
     # parameter (both measured on ice Ih at 5 Å, CHGNet, 2×2×2 to 4×4×4)
     flops = rounds * 2 * n_basis**3 + (snapshots + 1) * 3 * n_super * n_basis * 2000
     rate = measured_flop_rate()
     fit_s = flops / rate
-    systematic_calls = len(phonon.supercells_with_displacements)
     costs = {"systematic": systematic_calls * call_s, "random": random_calls * call_s + fit_s}
     random_wins = RANDOM_ADVANTAGE * costs["random"] < costs["systematic"]
     choice = {
@@ -645,7 +654,7 @@ def _random_or_fallback(
     then falls back to systematic displacements, and ``choice["fallback"]`` says why."""
     try:
         # auto: no more snapshots than keep random cheaper than systematic (± pairs)
-        cap = None if choice is None else max(2, choice["systematic_calls"] // 4)
+        cap = None if choice is None else auto_snapshot_cap(choice["systematic_calls"])
         molecules = find_molecules(atoms).count
         fc = random_force_constants(phonon, store, settings, molecules, cap)
     except rd.Underdetermined as error:

@@ -242,6 +242,15 @@ class Pairs:
         self.model, self.fmax, self.steps = model, fmax, steps
         self._prepared: dict[tuple[str, str], _Pair | NoLatticeEnergy] = {}
 
+    @classmethod
+    def of(cls, model: Model, fmax: float, steps: int, shared: Pairs | None) -> Pairs:
+        """``shared`` when given (it must relax as asked), else new pairs of ``model``."""
+        if shared is None:
+            return cls(model, fmax, steps)
+        if shared.model is not model or (shared.fmax, shared.steps) != (fmax, steps):
+            raise MolxtalError("x23: shared pairs relax another model, fmax or step count")
+        return shared
+
     def __call__(self, system: str, geometry: str) -> _Pair:
         key = (system, geometry)
         if key not in self._prepared:
@@ -278,7 +287,7 @@ def system_energy(
         dmc_error_kJ_per_mol=reference.dmc_error_kJ_per_mol,
     )  # fmt: skip
     try:
-        pair = (pairs or Pairs(model, fmax, steps))(system, geometry)
+        pair = Pairs.of(model, fmax, steps, pairs)(system, geometry)
     except NoLatticeEnergy as exc:
         return SystemEnergy(
             **record, status=str(exc), n_molecules=None, formula=None,
@@ -319,7 +328,7 @@ def system_sublimation(
         paper_uncertainty_kJ_per_mol=reference.vibrational_uncertainty_kJ_per_mol,
     )  # fmt: skip
     try:
-        pair = (pairs or Pairs(model, fmax, steps))(system, geometry)
+        pair = Pairs.of(model, fmax, steps, pairs)(system, geometry)
     except NoLatticeEnergy as exc:
         return SystemSublimation(system, str(exc), t, **published)
     vibration = vibrations(pair.gas, model)
