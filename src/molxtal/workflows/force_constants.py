@@ -297,6 +297,15 @@ def acoustic_indices(frequencies_at_gamma: np.ndarray) -> np.ndarray:
     return np.argsort(np.abs(np.asarray(frequencies_at_gamma)))[:N_ACOUSTIC]
 
 
+def optical_mask(phonon: Phonopy) -> np.ndarray:
+    """(n_q, n_bands) mask of phonopy's last mesh without the acoustic modes at Γ."""
+    frequencies = np.asarray(phonon.mesh.frequencies)
+    keep = np.ones(frequencies.shape, dtype=bool)
+    for k in np.flatnonzero(np.all(np.abs(phonon.mesh.qpoints) < 1e-9, axis=1)):
+        keep[k, acoustic_indices(frequencies[k])] = False
+    return keep
+
+
 def acoustic_gamma_cm1(phonon: Phonopy) -> np.ndarray:
     """The three frequencies (cm⁻¹) of smallest magnitude at Γ (zero for a perfect sum rule)."""
     phonon.run_qpoints([[0.0, 0.0, 0.0]])

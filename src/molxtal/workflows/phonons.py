@@ -35,6 +35,7 @@ from molxtal.workflows.force_constants import (
     ForceConstantResult,
     PhononRun,
     acoustic_indices,
+    optical_mask,
     run_force_constants,
     supercell_matrix,
 )
@@ -266,10 +267,7 @@ def run_thermal(
     imaginary modes out of the sums: a negative value says what was left out)."""
     phonon.run_mesh(mesh, is_gamma_center=True)
     frequencies = phonon.mesh.frequencies * FREQUENCY_UNITS["cm-1"]
-    gamma = np.flatnonzero(np.all(np.abs(phonon.mesh.qpoints) < 1e-9, axis=1))
-    optical = [np.delete(f, acoustic_indices(f)) if k in gamma else f
-               for k, f in enumerate(frequencies)]  # fmt: skip
-    lowest = float(min(f.min() for f in optical if len(f)))
+    lowest = float(frequencies[optical_mask(phonon)].min())
     # Γ acoustic modes (zero up to round-off) are left out of the sums
     options = {"t_min": t_min, "t_max": t_max, "t_step": t_step, "exclude_gamma_acoustic": True}
     phonon.run_thermal_properties(**options)

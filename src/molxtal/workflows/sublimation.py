@@ -27,7 +27,7 @@ from molxtal.units import KJMOL_PER_EV, R_J_PER_MOL_K
 from molxtal.workflows.force_constants import (
     DisplacementSettings,
     PhononRun,
-    acoustic_indices,
+    optical_mask,
     run_force_constants,
 )
 from molxtal.workflows.lattice_energy import GAS_FMAX, MAX_STEPS, lattice_energy
@@ -54,9 +54,7 @@ def solid_modes(phonon: Phonopy, mesh: Sequence[int], molecules_per_cell: int) -
     frequencies = np.array(phonon.mesh.frequencies, dtype=float)
     weights = np.repeat(np.array(phonon.mesh.weights, dtype=float)[:, None],
                         frequencies.shape[1], axis=1)  # fmt: skip
-    gamma = int(np.argmin(np.abs(phonon.mesh.qpoints).sum(axis=1)))
-    keep = np.ones_like(frequencies, dtype=bool)
-    keep[gamma, acoustic_indices(frequencies[gamma])] = False
+    keep = optical_mask(phonon)
     per = float(phonon.mesh.weights.sum()) * molecules_per_cell
     return Modes.from_frequencies(frequencies[keep], weights[keep], "THz", per)
 
