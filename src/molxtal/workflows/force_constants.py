@@ -202,12 +202,12 @@ def checkpoint_folder(
     numbers (model identity, unit cell, supercell, amplitude, sidedness, method, seed); an
     unset sidedness of systematic displacements is the ± it resolves to, so every command's
     systematic force sets are shared."""
-    random = method == "random"
+    systematic = method == "systematic"
     key = cache_key(
         "force-sets", model, atoms, supercell=settings.supercell, method=method,
         amplitude_angstrom=settings.amplitude,
-        plusminus=settings.plusminus if random else settings.systematic_plusminus,
-        seed=settings.seed if random else None, version=2,
+        plusminus=settings.systematic_plusminus if systematic else settings.plusminus,
+        seed=settings.seed if method == "random" else None, version=2,
     )  # fmt: skip
     return Path(root) / key
 
@@ -453,12 +453,15 @@ def choose_method(phonon: Phonopy, store: ForceStore, settings: DisplacementSett
     snapshots, rounds = settings.snapshots, 1
     if not snapshots:
         # the sizing loop grows to 4× as many equations as parameters (what ice Ih needed with
-        # SO3LR and CHGNet), then one more batch confirms; auto caps it
+        # SO3LR and CHGNet), then one more batch confirms; it stops at auto's cap
+        cap = auto_snapshot_cap(systematic_calls)
         needed = max(3, int(np.ceil(4 * n_basis / (3 * n_super))))
-        snapshots, rounds = rd.first_batch(n_basis, n_super), 2
-        while snapshots < needed:
-            snapshots, rounds = rd.grown(snapshots), rounds + 1
-        snapshots = min(rd.grown(snapshots), auto_snapshot_cap(systematic_calls))
+        targets = [min(rd.first_batch(n_basis, n_super), cap)]
+        while targets[-1] < min(needed, cap):
+            targets.append(min(rd.grown(targets[-1]), cap))
+        if targets[-1] < cap:
+            targets.append(min(rd.grown(targets[-1]), cap))
+        snapshots, rounds = targets[-1], len(targets)
     random_calls = 4 + 2 * (snapshots + settings.holdout)
     # per round symfc's sandwich of the normal matrix and its Cholesky solve, 1.9-2.4 n³
     # flop-equivalents; per snapshot the sparse projection of its 3N rows, ~2000 per row and
@@ -573,8 +576,9 @@ def run_force_constants(
     ``relax_mode``: ``None`` (the structure as given), ``positions`` or ``cell`` (BFGS to
     ``relax_fmax`` eV/Å, :func:`molxtal.workflows.relax.relax`). ``fc_calculator`` (systematic
     displacements only): ``traditional`` (default) or ``symfc``. ``progress``: a progress bar
-    over the force calls (see :data:`ProgressBar`). Each force set is computed holding a lock
-    on its checkpoint folder, so a second run sharing it waits and then reuses the forces.
+    over the force calls (see :data:`molxtal.progress.ProgressBar`). Each force set is
+    computed holding a lock on its checkpoint folder, so a second run sharing it waits and then
+    reuses the forces.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -674,7 +674,7 @@ def molecular_dynamics(
     """:func:`run_md`, then the means and block errors of the log after ``equilibration_ps``.
     A resumed run keeps the equilibration recorded in ``directory/results.json``; ``source``
     says where ``atoms`` came from, ``preparation`` how they were prepared (recorded with the
-    run); ``progress_bar`` shows the steps (see :data:`ProgressBar`)."""
+    run); ``progress_bar`` shows the steps (see :data:`molxtal.progress.ProgressBar`)."""
     directory = Path(directory)
     minimisation = None
     if resume and (directory / RESULTS_JSON).exists():
