@@ -24,9 +24,10 @@ CHGNET_BATCH_SIZE = 8
 
 def _follow_network_dtype(network) -> None:
     """CHGNet builds its graphs with a module-level ``TORCH_DTYPE``; point it at the precision
-    of ``network`` before each evaluation, so float32 and float64 models can share a process
-    (chgnet's own calculator then follows the model molxtal evaluated last). One call at a
-    time: two threads evaluating models of different precision would race on it."""
+    of ``network``. Run before every graph conversion (a hook on its graph converter, which
+    every route to the network passes: calculators, ``predict_structure``, the Hessian), so
+    float32 and float64 models can share a process. One call at a time: two threads
+    evaluating models of different precision would race on it."""
     import chgnet.graph.converter
     import chgnet.graph.crystalgraph
     import chgnet.model.model
@@ -59,7 +60,6 @@ def task_calculator_class():
             wanted = set(properties or all_properties)
             if task is None:
                 task = next((t for prop, t in CHGNET_TASKS if prop in wanted), "e")
-            _follow_network_dtype(self.model)
             super().calculate(atoms, properties, system_changes, task=task)
 
     return TaskCHGNetCalculator
@@ -83,7 +83,6 @@ def chgnet_hessian(atoms, network):
     from molxtal.models.vacuum import vacuum_box
 
     boxed = atoms if atoms.pbc.all() else vacuum_box(atoms)
-    _follow_network_dtype(network)
     graph = network.graph_converter(AseAtomsAdaptor.get_structure(boxed))
     batched = BatchedGraph.from_graphs(
         [graph],
@@ -107,7 +106,6 @@ def chgnet_energies(structures, network, batch_size: int = CHGNET_BATCH_SIZE) ->
     from pymatgen.io.ase import AseAtomsAdaptor
 
     converted = [AseAtomsAdaptor.get_structure(atoms) for atoms in structures]
-    _follow_network_dtype(network)
     predictions = network.predict_structure(converted, task="e", batch_size=batch_size)
     if isinstance(predictions, dict):  # a single structure is not wrapped in a list
         predictions = [predictions]
@@ -125,7 +123,9 @@ def load_chgnet(dtype: str = "float64", device: str = "cpu") -> Model:
         network = CHGNet.load(model_name=CHGNET_VERSION, verbose=False, use_device=device)
         network = network.to(torch_dtype)
         network.composition_model.fc.register_forward_pre_hook(_cast_to_weight_dtype)
-        _follow_network_dtype(network)
+        network.graph_converter.register_forward_pre_hook(
+            lambda module, args: _follow_network_dtype(network)
+        )
         calculator = task_calculator_class()(network, use_device=device)
     weights = chgnet_weights_path()
     return Model(
