@@ -32,10 +32,10 @@ def _umask() -> int:
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary file name next to ``path``, for a writer that opens the file itself
-    (phonopy's ``write_*``); renamed onto ``path`` when the block succeeds, with the
-    permissions of the user's umask (as ``open`` would give them), and removed when it
-    fails. The name carries the writer's process id, so :func:`remove_stale_temporaries` can
-    tell a killed run's leftovers from a running one's."""
+    (phonopy's ``write_*``); flushed to disk and renamed onto ``path`` when the block
+    succeeds, with the permissions of the user's umask (as ``open`` would give them), and
+    removed when it fails. The name carries the writer's process id, so
+    :func:`remove_stale_temporaries` can tell a killed run's leftovers from a running one's."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
@@ -44,6 +44,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        written = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(written)
+        finally:
+            os.close(written)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -58,8 +63,6 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[io.IOBase
     renamed onto ``path`` on success."""
     with atomic_path(path) as tmp, open(tmp, mode) as handle:
         yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def process_alive(pid: int) -> bool:

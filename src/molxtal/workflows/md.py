@@ -47,7 +47,7 @@ from molxtal.models import Model
 from molxtal.progress import ProgressBar, no_progress
 from molxtal.results import RESULTS_JSON, Result, Table, status
 from molxtal.structures import density_g_cm3, read_structure, water_box
-from molxtal.workflows.relax import relax
+from molxtal.workflows.relax import relax, relaxation_line
 from molxtal.workflows.water_box import PreparedWaterBox, WaterBoxSettings, prepare_water_box
 
 if TYPE_CHECKING:
@@ -632,10 +632,7 @@ class MDRun(Result):
         )
         minimised = self.minimisation
         rows = [] if minimised is None else [
-            ["model minimisation before MD",
-             f"{minimised['steps']} FIRE steps, E {minimised['energy_initial_eV']:.3f} → "
-             f"{minimised['energy_eV']:.3f} eV, max force {minimised['fmax_eV_per_angstrom']:.3g}"
-             " eV/Å"],
+            ["model minimisation before MD", relaxation_line(minimised)]
         ]  # fmt: skip
         rows += [
             ["simulated time (ps)", f"{self.time_ps:.4f}"],

@@ -72,14 +72,21 @@ class Relaxation:
         }
 
     def line(self) -> str:
-        """One line for the terminal."""
-        state = "converged" if self.converged else "NOT converged"
-        change = self.energy_eV - self.energy_initial_eV
-        return (
-            f"Relaxation of the {self.what} ({self.mode}, {self.optimizer}): {state} in "
-            f"{self.steps} steps, max force {self.fmax_eV_per_angstrom:.2e} eV/Å (target "
-            f"{self.fmax_target_eV_per_angstrom:g}), ΔE {change:.5f} eV"
-        )
+        """One line for the terminal (:func:`relaxation_line`)."""
+        return relaxation_line(self.to_dict())
+
+
+def relaxation_line(record: dict) -> str:
+    """One line for the terminal from a :meth:`Relaxation.to_dict` record (e.g. one read back
+    from a results file)."""
+    state = "converged" if record["converged"] else "NOT converged"
+    change = record["energy_eV"] - record["energy_initial_eV"]
+    return (
+        f"Relaxation of the {record['what']} ({record['mode']}, {record['optimizer']}): "
+        f"{state} in {record['steps']} steps, max force "
+        f"{record['fmax_eV_per_angstrom']:.2e} eV/Å (target "
+        f"{record['fmax_target_eV_per_angstrom']:g}), ΔE {change:.5f} eV"
+    )
 
 
 def constraints(fix_atoms: Sequence[int] = (), fix_bonds: Sequence[tuple[int, int]] = ()) -> list:
