@@ -2,7 +2,7 @@
 
 import time
 
-from molxtal.progress import LogProgress
+from molxtal.progress import LogProgress, log_progress
 from molxtal.study.progress import heartbeat, step_progress
 
 
@@ -28,6 +28,14 @@ def test_lines_wait_for_the_interval_but_the_last_one_is_shown(capsys):
         progress.advance()
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and "MD steps: 100/100" in lines[0]
+
+
+def test_a_count_not_known_in_advance_gets_its_last_line_at_the_end(capsys):
+    with log_progress("random snapshots", 0) as advance:  # the default interval: a minute
+        advance(1)
+        advance(2)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "random snapshots: 3 done" in lines[0]
 
 
 def test_a_study_step_beats_with_the_counts_its_work_reports(capsys):

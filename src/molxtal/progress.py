@@ -35,15 +35,22 @@ class LogProgress:
 
     def advance(self, n: int = 1) -> None:
         self.done += n
-        now = time.monotonic()
-        if now - self.last >= self.interval or self.done == self.total:
-            self.last = now
-            counts = count_text(self.done, self.total, now - self.start)
-            print(
-                f"{time.strftime('%H:%M:%S')} {self.description}: {counts}",
-                file=sys.stderr,
-                flush=True,
-            )
+        if time.monotonic() - self.last >= self.interval or self.done == self.total:
+            self._print()
+
+    def finish(self) -> None:
+        """The last line, unless :meth:`advance` has just printed it (a known total)."""
+        if self.done != self.total:
+            self._print()
+
+    def _print(self) -> None:
+        self.last = time.monotonic()
+        counts = count_text(self.done, self.total, self.last - self.start)
+        print(
+            f"{time.strftime('%H:%M:%S')} {self.description}: {counts}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def count_text(done: int, total: int, elapsed_s: float) -> str:
@@ -58,5 +65,8 @@ def count_text(done: int, total: int, elapsed_s: float) -> str:
 
 @contextlib.contextmanager
 def log_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A :data:`ProgressBar` that logs (see :class:`LogProgress`)."""
-    yield LogProgress(description, total).advance
+    """A :data:`ProgressBar` that logs (see :class:`LogProgress`), with a last line at the
+    end of the block."""
+    progress = LogProgress(description, total)
+    yield progress.advance
+    progress.finish()
