@@ -633,13 +633,14 @@ def test_study_step_writes_what_the_command_writes(data_dir, tmp_path):
 
     from molxtal.cli.app import app
     from molxtal.models import load_model
+    from molxtal.study.cache import Cache
     from molxtal.study.profiles import TEST
     from molxtal.study.steps import STEPS
     from molxtal.study.steps.ice import shared_forces
 
     p = TEST["ice-ih-phonons"]
     model = load_model("ase.calculators.emt:EMT")  # as the study's runner loads it
-    step_folder = tmp_path / "cache" / "ice-ih-phonons" / "key"  # the runner's layout
+    step_folder = Cache(tmp_path / "cache").folder("ice-ih-phonons", "key")  # as the runner
     study = STEPS["ice-ih-phonons"].compute(model, p, step_folder)
     n = str(max(p["supercells"]))
     args = ["phonons", str(data_dir / "dmc_ice13" / "structures_vasp" / "Ih" / "POSCAR")]

@@ -30,6 +30,12 @@ class Cache:
     def folder(self, workflow: str, key: str) -> Path:
         return Path(self.root) / workflow / key
 
+    @staticmethod
+    def shared(step_folder: Path, name: str) -> Path:
+        """A folder ``root/<name>`` that steps share (e.g. force-set checkpoints), from the
+        folder :meth:`folder` gave one of them."""
+        return Path(step_folder).parent.parent / name
+
     def load(self, workflow: str, key: str) -> dict[str, Any] | None:
         """The stored record of a finished step, or None: also for an empty or unreadable
         ``result.json`` (a full disk, a damaged copy), which is then recomputed."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from molxtal.data import dmc_ice13
 from molxtal.models import Model
+from molxtal.study.cache import Cache
 from molxtal.study.progress import step_progress
 from molxtal.study.steps import Step, Table, Values, register, write_result
 
@@ -20,7 +21,7 @@ def shared_forces(folder: Path) -> Path:
     steps' folders ``cache/<step>/<key>``): the phonon and sublimation steps relax the same
     crystal the same way, so the second finds the first's forces (their keys cover the
     structure, model and settings; each folder is locked while it is filled)."""
-    return folder.parent.parent / "phonon-forces"
+    return Cache.shared(folder, "phonon-forces")
 
 
 # --------------------------------------------------------------------------- ice Ih phonons
