@@ -680,7 +680,7 @@ def molecular_dynamics(
         minimisation = saved.get("minimisation")
     elif settings.minimise_steps and not resume:
         relaxed = relax(atoms, model, settings.minimise_fmax, settings.minimise_steps, "FIRE",
-                        what="the MD start")  # fmt: skip
+                        what="MD start")  # fmt: skip
         atoms, minimisation = relaxed.atoms, relaxed.to_dict()
     with _steps_progress(progress_bar) as progress:
         record = run_md(atoms, model, settings, directory, resume, progress)
